@@ -1,0 +1,17 @@
+/*
+ * wdm.h — the host kernel's WDK subset.
+ *
+ * Drivers and the irql library include <wdm.h> (or <ntddk.h>) exactly as they do against the
+ * WDK; on the host this header supplies the same names, types and sizes, implemented in user
+ * mode by the host kernel (libirql_host). Each area lives in its own header under wdm/.
+ */
+#ifndef IRQL_HOST_WDM_H
+#define IRQL_HOST_WDM_H
+
+#include <wdm/types.h>
+#include <wdm/status.h>
+#include <wdm/irql.h>
+#include <wdm/bugcheck.h>
+#include <wdm/debug.h>
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * Bug checks: the report, the process-wide handler and the per-thread catch frames that let a
+ * test survive an expected bug check.
+ */
+#include "bugcheck.h"
+#include "thread.h"
+
+#include <irql/host.h>
+#include <irql/status.h>
+
+#include <execinfo.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct _IRQLP_CATCH {
+    jmp_buf Target;
+    IRQL_HOST_BUGCHECK Report;
+    IRQLP_CATCH *Outer;
+};
+
+static _Atomic(PIRQL_HOST_BUGCHECK_HANDLER) Handler;
+static _Atomic(PVOID) HandlerContext;
+
+PIRQL_HOST_BUGCHECK_HANDLER IrqlHostSetBugCheckHandler(PIRQL_HOST_BUGCHECK_HANDLER NewHandler,
+                                                       PVOID Context)
+{
+    atomic_store(&HandlerContext, Context);
+    return atomic_exchange(&Handler, NewHandler);
+}
+
+static void PrintReport(const IRQL_HOST_BUGCHECK *Report)
+{
+    char Level[16];
+    void *Frames[48];
+    int Count = backtrace(Frames, 48);
+
+    fflush(stdout);
+    fprintf(stderr,
+            "\n*** STOP 0x%08lX %s\n"
+            "***   parameters 0x%016llX 0x%016llX 0x%016llX 0x%016llX\n",
+            (unsigned long)Report->Code, Report->CodeName,
+            (unsigned long long)Report->Parameter[0], (unsigned long long)Report->Parameter[1],
+            (unsigned long long)Report->Parameter[2], (unsigned long long)Report->Parameter[3]);
+    if (Report->Message[0] != '\0') {
+        fprintf(stderr, "***   %s\n", Report->Message);
+    }
+    fprintf(stderr, "***   IRQL %s (%u), thread %lu\n***   backtrace:\n",
+            IrqlpLevelText(Report->Irql, Level), (unsigned)Report->Irql,
+            (unsigned long)Report->ThreadId);
+    backtrace_symbols_fd(Frames, Count, 2);
+    fflush(stderr);
+}
+
+static DECLSPEC_NORETURN void Raise(IRQL_HOST_BUGCHECK *Report)
+{
+    PIRQLP_THREAD Thread = IrqlpCurrentThread();
+    PIRQL_HOST_BUGCHECK_HANDLER Observer;
+
+    if (Thread->InBugCheck) {
+        /* A bug check while reporting one: the machine is past saving. */
+        PrintReport(Report);
+        abort();
+    }
+    Thread->InBugCheck = TRUE;
+
+    Observer = atomic_load(&Handler);
+    if (Observer != NULL) {
+        Observer(Report, atomic_load(&HandlerContext));
+    }
+    if (Thread->Catch != NULL) {
+        if (getenv("IRQL_HOST_VERBOSE") != NULL) {
+            PrintReport(Report);
+        }
+        Thread->Catch->Report = *Report;
+        Thread->InBugCheck = FALSE;
+        longjmp(Thread->Catch->Target, 1);
+    }
+    PrintReport(Report);
+    abort();
+}
+
+static void Fill(IRQL_HOST_BUGCHECK *Report, ULONG Code, ULONG_PTR P1, ULONG_PTR P2,
+                 ULONG_PTR P3, ULONG_PTR P4)
+{
+    memset(Report, 0, sizeof(*Report));
+    Report->Code = Code;
+    Report->Parameter[0] = P1;
+    Report->Parameter[1] = P2;
+    Report->Parameter[2] = P3;
+    Report->Parameter[3] = P4;
+    Report->Irql = IrqlpCurrentThread()->Irql;
+    Report->ThreadId = IrqlpThreadOsId();
+    Report->CodeName = IrqlHostBugCheckName(Code);
+}
+
+void IrqlpBugCheck(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4,
+                   const char *Format, ...)
+{
+    IRQL_HOST_BUGCHECK Report;
+    va_list Args;
+
+    Fill(&Report, Code, P1, P2, P3, P4);
+    va_start(Args, Format);
+    vsnprintf(Report.Message, sizeof(Report.Message), Format, Args);
+    va_end(Args);
+    Raise(&Report);
+}
+
+/* Bug checks the irql library raises through KeBugCheckEx carry their culprit in the
+   parameters; spell it out in the report. */
+static void DescribeLibraryCode(IRQL_HOST_BUGCHECK *Report)
+{
+    char Now[16], Min[16], Max[16];
+
+    if (Report->Code == IRQL_BUGCHECK_CONTRACT_VIOLATION && Report->Parameter[3] != 0) {
+        snprintf(Report->Message, sizeof(Report->Message),
+                 "%s runs at %s, outside its IRQL contract [%s, %s]",
+                 (const char *)Report->Parameter[3],
+                 IrqlpLevelText((KIRQL)Report->Parameter[0], Now),
+                 IrqlpLevelText((KIRQL)Report->Parameter[1], Min),
+                 IrqlpLevelText((KIRQL)Report->Parameter[2], Max));
+    }
+}
+
+VOID KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
+{
+    IRQL_HOST_BUGCHECK Report;
+
+    Fill(&Report, Code, P1, P2, P3, P4);
+    DescribeLibraryCode(&Report);
+    Raise(&Report);
+}
+
+VOID KeBugCheck(ULONG Code)
+{
+    KeBugCheckEx(Code, 0, 0, 0, 0);
+}
+
+BOOLEAN IrqlHostCatchBugCheck(PIRQL_HOST_ROUTINE Routine, PVOID Context,
+                              PIRQL_HOST_BUGCHECK Report)
+{
+    PIRQLP_THREAD Thread = IrqlpCurrentThread();
+    /* volatile: read after longjmp, so it must not live only in a register. */
+    volatile KIRQL Irql = Thread->Irql;
+    IRQLP_CATCH Frame;
+
+    Frame.Outer = Thread->Catch;
+    Thread->Catch = &Frame;
+    if (setjmp(Frame.Target) == 0) {
+        Routine(Context);
+        Thread->Catch = Frame.Outer;
+        return FALSE;
+    }
+    Thread->Catch = Frame.Outer;
+    Thread->Irql = Irql;
+    if (Report != NULL) {
+        *Report = Frame.Report;
+    }
+    return TRUE;
+}

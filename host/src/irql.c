@@ -1,0 +1,60 @@
+/* Per-thread IRQL: KeGetCurrentIrql, KfRaiseIrql, KeLowerIrql, KeRaiseIrqlToDpcLevel. */
+#include "bugcheck.h"
+#include "thread.h"
+
+#include <irql/host.h>
+
+KIRQL KeGetCurrentIrql(VOID)
+{
+    return IrqlpCurrentThread()->Irql;
+}
+
+static DECLSPEC_NORETURN void RaiseToLower(const char *Routine, KIRQL Current, KIRQL New)
+{
+    char a[16], b[16];
+    IrqlpVerifierStop(0x30, Current, New, 0, "%s(%s) while at %s: a raise may not lower the IRQL",
+                      Routine, IrqlpLevelText(New, a), IrqlpLevelText(Current, b));
+}
+
+KIRQL KfRaiseIrql(KIRQL NewIrql)
+{
+    PIRQLP_THREAD Thread = IrqlpCurrentThread();
+    KIRQL Old = Thread->Irql;
+    if (NewIrql < Old || NewIrql > HIGH_LEVEL) {
+        RaiseToLower("KeRaiseIrql", Old, NewIrql);
+    }
+    Thread->Irql = NewIrql;
+    return Old;
+}
+
+KIRQL KeRaiseIrqlToDpcLevel(VOID)
+{
+    PIRQLP_THREAD Thread = IrqlpCurrentThread();
+    KIRQL Old = Thread->Irql;
+    if (Old > DISPATCH_LEVEL) {
+        RaiseToLower("KeRaiseIrqlToDpcLevel", Old, DISPATCH_LEVEL);
+    }
+    Thread->Irql = DISPATCH_LEVEL;
+    return Old;
+}
+
+VOID KeLowerIrql(KIRQL NewIrql)
+{
+    PIRQLP_THREAD Thread = IrqlpCurrentThread();
+    KIRQL Old = Thread->Irql;
+    if (NewIrql > Old) {
+        char a[16], b[16];
+        IrqlpVerifierStop(0x31, Old, NewIrql, 0,
+                          "KeLowerIrql(%s) while at %s: a lower may not raise the IRQL",
+                          IrqlpLevelText(NewIrql, a), IrqlpLevelText(Old, b));
+    }
+    Thread->Irql = NewIrql;
+}
+
+VOID IrqlHostRunAtIrql(KIRQL Irql, PIRQL_HOST_ROUTINE Routine, PVOID Context)
+{
+    KIRQL Old;
+    KeRaiseIrql(Irql, &Old);
+    Routine(Context);
+    KeLowerIrql(Old);
+}

@@ -1,0 +1,73 @@
+/* Names of bug-check codes and IRQLs, for reports. */
+#include "bugcheck.h"
+
+#include <irql/host.h>
+#include <irql/status.h>
+
+#include <stdio.h>
+
+static const struct {
+    ULONG Code;
+    PCSTR Name;
+} Codes[] = {
+    {APC_INDEX_MISMATCH, "APC_INDEX_MISMATCH"},
+    {IRQL_NOT_LESS_OR_EQUAL, "IRQL_NOT_LESS_OR_EQUAL"},
+    {MUTEX_LEVEL_NUMBER_VIOLATION, "MUTEX_LEVEL_NUMBER_VIOLATION"},
+    {SPIN_LOCK_ALREADY_OWNED, "SPIN_LOCK_ALREADY_OWNED"},
+    {SPIN_LOCK_NOT_OWNED, "SPIN_LOCK_NOT_OWNED"},
+    {THREAD_NOT_MUTEX_OWNER, "THREAD_NOT_MUTEX_OWNER"},
+    {BAD_POOL_HEADER, "BAD_POOL_HEADER"},
+    {KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED"},
+    {KERNEL_APC_PENDING_DURING_EXIT, "KERNEL_APC_PENDING_DURING_EXIT"},
+    {SYSTEM_EXIT_OWNED_MUTEX, "SYSTEM_EXIT_OWNED_MUTEX"},
+    {PFN_LIST_CORRUPT, "PFN_LIST_CORRUPT"},
+    {SYSTEM_THREAD_EXCEPTION_NOT_HANDLED, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED"},
+    {BAD_POOL_CALLER, "BAD_POOL_CALLER"},
+    {DRIVER_VERIFIER_DETECTED_VIOLATION, "DRIVER_VERIFIER_DETECTED_VIOLATION"},
+    {DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS, "DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS"},
+    {DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS,
+     "DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS"},
+    {DRIVER_IRQL_NOT_LESS_OR_EQUAL, "DRIVER_IRQL_NOT_LESS_OR_EQUAL"},
+    {WORKER_THREAD_RETURNED_WITH_BAD_IRQL, "WORKER_THREAD_RETURNED_WITH_BAD_IRQL"},
+    {MANUALLY_INITIATED_CRASH, "MANUALLY_INITIATED_CRASH"},
+    {RESOURCE_NOT_OWNED, "RESOURCE_NOT_OWNED"},
+    {THREAD_TERMINATE_HELD_MUTEX, "THREAD_TERMINATE_HELD_MUTEX"},
+    {IRQL_BUGCHECK_CONTRACT_VIOLATION, "IRQL_CONTRACT_VIOLATION"},
+};
+
+PCSTR IrqlHostBugCheckName(ULONG Code)
+{
+    for (size_t i = 0; i < ARRAYSIZE(Codes); i++) {
+        if (Codes[i].Code == Code) {
+            return Codes[i].Name;
+        }
+    }
+    return "UNKNOWN";
+}
+
+PCSTR IrqlHostLevelName(KIRQL Irql)
+{
+    switch (Irql) {
+    case PASSIVE_LEVEL: return "PASSIVE_LEVEL";
+    case APC_LEVEL: return "APC_LEVEL";
+    case DISPATCH_LEVEL: return "DISPATCH_LEVEL";
+    case PROFILE_LEVEL: return HIGH_LEVEL == PROFILE_LEVEL ? "HIGH_LEVEL" : "PROFILE_LEVEL";
+    case CLOCK_LEVEL: return "CLOCK_LEVEL";
+    case IPI_LEVEL: return "IPI_LEVEL";
+#if HIGH_LEVEL != PROFILE_LEVEL
+    case POWER_LEVEL: return "POWER_LEVEL";
+    case HIGH_LEVEL: return "HIGH_LEVEL";
+#endif
+    default: return NULL;
+    }
+}
+
+const char *IrqlpLevelText(KIRQL Irql, char Buffer[16])
+{
+    PCSTR Name = IrqlHostLevelName(Irql);
+    if (Name != NULL) {
+        return Name;
+    }
+    snprintf(Buffer, 16, "IRQL %u", (unsigned)Irql);
+    return Buffer;
+}

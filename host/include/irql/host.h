@@ -65,6 +65,16 @@ PCSTR IrqlHostLevelName(_In_ KIRQL Irql);
 typedef VOID IRQL_HOST_PRINT_SINK(_In_z_ PCSTR Text, _In_opt_ PVOID Context);
 VOID IrqlHostSetPrintSink(_In_opt_ IRQL_HOST_PRINT_SINK *Sink, _In_opt_ PVOID Context);
 
+/*
+ * Hangs. A wait the real kernel would never return from (a deadlock no rule catches earlier)
+ * bug-checks IRQL_HOST_BUGCHECK_HANG once it has lasted the hang limit: P1 the object waited
+ * on, P2 the milliseconds waited, P3 its owner if known. The limit defaults to 20 000 ms, or
+ * the environment's IRQL_HOST_HANG_LIMIT_MS; IrqlHostSetHangLimit sets it (0 restores the
+ * default) and returns the previous limit.
+ */
+#define IRQL_HOST_BUGCHECK_HANG ((ULONG)0xE1C0F001UL)
+ULONG IrqlHostSetHangLimit(_In_ ULONG Milliseconds);
+
 IRQL_HOST_END_DECLS
 
 #endif

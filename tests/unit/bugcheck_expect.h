@@ -2,7 +2,7 @@
 #ifndef IRQL_TEST_BUGCHECK_EXPECT_H
 #define IRQL_TEST_BUGCHECK_EXPECT_H
 
-#include <criterion/criterion.h>
+#include "irql_test.h"
 #include <irql/host.h>
 
 /* Runs Routine(Context) and returns the report; fails the test if nothing bug-checked. */

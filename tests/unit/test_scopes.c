@@ -3,7 +3,7 @@
  * out the scope form supports. Built twice: with the cleanup attribute and with the portable
  * form MSVC gets (IRQL_NO_CLEANUP).
  */
-#include <criterion/criterion.h>
+#include "irql_test.h"
 #include <irql/irql.h>
 
 IRQL_MAX(Level, HIGH_LEVEL) static KIRQL Level(void)

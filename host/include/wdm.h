@@ -13,5 +13,15 @@
 #include <wdm/irql.h>
 #include <wdm/bugcheck.h>
 #include <wdm/debug.h>
+#include <wdm/interlocked.h>
+#include <wdm/memory.h>
+#include <wdm/region.h>
+#include <wdm/spinlock.h>
+#include <wdm/fastmutex.h>
+#include <wdm/resource.h>
+#include <wdm/rundown.h>
+#include <wdm/pool.h>
+#include <wdm/dispatcher.h>
+#include <wdm/thread.h>
 
 #endif

@@ -16,8 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * sigjmp_buf with the signal mask saved: a bug check may be raised from a signal handler (the
+ * paged pool's SIGSEGV handler bug-checks 0xA), where the delivered signal is blocked;
+ * siglongjmp back to the frame restores the mask, so the next fault is delivered again.
+ */
 struct _IRQLP_CATCH {
-    jmp_buf Target;
+    sigjmp_buf Target;
     IRQL_HOST_BUGCHECK Report;
     IRQLP_CATCH *Outer;
 };
@@ -77,7 +82,7 @@ static DECLSPEC_NORETURN void Raise(IRQL_HOST_BUGCHECK *Report)
         }
         Thread->Catch->Report = *Report;
         Thread->InBugCheck = FALSE;
-        longjmp(Thread->Catch->Target, 1);
+        siglongjmp(Thread->Catch->Target, 1);
     }
     PrintReport(Report);
     abort();
@@ -144,19 +149,26 @@ BOOLEAN IrqlHostCatchBugCheck(PIRQL_HOST_ROUTINE Routine, PVOID Context,
                               PIRQL_HOST_BUGCHECK Report)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    /* volatile: read after longjmp, so it must not live only in a register. */
+    /* The thread's IRQL and region/lock counts at the call, restored after a bug check.
+       volatile: read after siglongjmp, so they must not live only in registers. */
     volatile KIRQL Irql = Thread->Irql;
+    volatile LONG KernelApcDisable = Thread->KernelApcDisable;
+    volatile LONG SpecialApcDisable = Thread->SpecialApcDisable;
+    volatile ULONG SpinLocksHeld = Thread->SpinLocksHeld;
     IRQLP_CATCH Frame;
 
     Frame.Outer = Thread->Catch;
     Thread->Catch = &Frame;
-    if (setjmp(Frame.Target) == 0) {
+    if (sigsetjmp(Frame.Target, 1) == 0) {
         Routine(Context);
         Thread->Catch = Frame.Outer;
         return FALSE;
     }
     Thread->Catch = Frame.Outer;
     Thread->Irql = Irql;
+    Thread->KernelApcDisable = KernelApcDisable;
+    Thread->SpecialApcDisable = SpecialApcDisable;
+    Thread->SpinLocksHeld = SpinLocksHeld;
     if (Report != NULL) {
         *Report = Frame.Report;
     }

@@ -1,5 +1,6 @@
 /* Per-thread IRQL: KeGetCurrentIrql, KfRaiseIrql, KeLowerIrql, KeRaiseIrqlToDpcLevel. */
 #include "bugcheck.h"
+#include "pool.h"
 #include "thread.h"
 
 #include <irql/host.h>
@@ -24,6 +25,9 @@ KIRQL KfRaiseIrql(KIRQL NewIrql)
         RaiseToLower("KeRaiseIrql", Old, NewIrql);
     }
     Thread->Irql = NewIrql;
+    /* Crossing into DISPATCH_LEVEL trims the paged pool (Driver Verifier's Force IRQL
+       checking): one predictable branch when nothing is resident or nothing is crossed. */
+    IrqlpPoolOnRaise(Old, NewIrql);
     return Old;
 }
 
@@ -35,6 +39,7 @@ KIRQL KeRaiseIrqlToDpcLevel(VOID)
         RaiseToLower("KeRaiseIrqlToDpcLevel", Old, DISPATCH_LEVEL);
     }
     Thread->Irql = DISPATCH_LEVEL;
+    IrqlpPoolOnRaise(Old, DISPATCH_LEVEL);
     return Old;
 }
 

@@ -41,10 +41,11 @@ typedef IRQL_HOST_ROUTINE *PIRQL_HOST_ROUTINE;
 
 /*
  * Run Routine(Context). If it bug-checks on this thread, unwind back here and return TRUE with
- * the report in *Report; otherwise return FALSE. The thread's IRQL is restored to its value at
- * the call, so a test can go on after an expected bug check. Frames nest. Only the thread's
- * own state is restored: objects the routine left half-updated stay that way, as they would
- * on a crashed machine, so a test should not reuse them.
+ * the report in *Report; otherwise return FALSE. The thread's IRQL, critical- and guarded-
+ * region depths and held-spin-lock count are restored to their values at the call, so a test
+ * can go on after an expected bug check. Frames nest. Only that per-thread state is restored:
+ * objects the routine left half-updated (a lock it held, a pool block) stay that way, as they
+ * would on a crashed machine, so a test should not reuse them.
  */
 BOOLEAN IrqlHostCatchBugCheck(_In_ PIRQL_HOST_ROUTINE Routine, _In_opt_ PVOID Context,
                               _Out_opt_ PIRQL_HOST_BUGCHECK Report);
@@ -74,6 +75,100 @@ VOID IrqlHostSetPrintSink(_In_opt_ IRQL_HOST_PRINT_SINK *Sink, _In_opt_ PVOID Co
  */
 #define IRQL_HOST_BUGCHECK_HANG ((ULONG)0xE1C0F001UL)
 ULONG IrqlHostSetHangLimit(_In_ ULONG Milliseconds);
+
+/*
+ * Bug checks on system threads. A thread started by PsCreateSystemThread has no catch frame of
+ * the test's, so a bug check on it (an exit check, a misuse in its start routine) ends the
+ * process. A system thread created after IrqlHostCatchSystemThreadBugChecks(TRUE) instead ends
+ * there: it terminates as if it had returned (its KMUTEXes are abandoned, its object is
+ * signalled) and IrqlHostGetThreadBugCheck(thread object) returns TRUE with the report. The
+ * setting returns the previous one.
+ */
+BOOLEAN IrqlHostCatchSystemThreadBugChecks(_In_ BOOLEAN Catch);
+BOOLEAN IrqlHostGetThreadBugCheck(_In_ PVOID Thread, _Out_opt_ PIRQL_HOST_BUGCHECK Report);
+
+/* How many threads are blocked in a wait on a dispatcher object (KEVENT, KMUTEX, thread), so a
+   test can make sure a thread really waits before it signals. */
+ULONG IrqlHostWaiterCount(_In_ PVOID Object);
+
+/*
+ * Pool (<wdm/pool.h>). Memory handed out uninitialised (POOL_FLAG_UNINITIALIZED, the POOL_TYPE
+ * routines) is filled with IRQL_HOST_POOL_UNINITIALIZED_FILL, so a test can tell it was never
+ * written; a freed block is filled with IRQL_HOST_POOL_FREED_FILL (and, under
+ * AddressSanitizer, poisoned) while the host remembers it to catch a double free.
+ */
+#define IRQL_HOST_POOL_UNINITIALIZED_FILL 0xCD
+#define IRQL_HOST_POOL_FREED_FILL 0xDD
+
+typedef enum _IRQL_HOST_POOL {
+    IrqlHostPoolAny,      /* both pools together */
+    IrqlHostPoolPaged,
+    IrqlHostPoolNonPaged,
+} IRQL_HOST_POOL;
+
+/* Counters of one pool (or both) for one tag (or all). Bytes are the bytes requested. */
+typedef struct _IRQL_HOST_POOL_STATS {
+    SIZE_T Count;         /* allocations outstanding */
+    SIZE_T Bytes;         /* their bytes */
+    SIZE_T PeakCount;     /* highest Count since start (or IrqlHostResetPoolPeaks) */
+    SIZE_T PeakBytes;
+    ULONG64 Allocations;  /* successful allocations */
+    ULONG64 Frees;
+    ULONG64 Failures;     /* requests that failed (returned NULL or raised) */
+} IRQL_HOST_POOL_STATS, *PIRQL_HOST_POOL_STATS;
+
+/* Statistics of Pool for Tag (0: every tag). An unknown tag reads as all zeros. */
+VOID IrqlHostQueryPoolStats(_In_ IRQL_HOST_POOL Pool, _In_ ULONG Tag,
+                            _Out_ PIRQL_HOST_POOL_STATS Stats);
+
+/* Restart every peak from the current values. */
+VOID IrqlHostResetPoolPeaks(VOID);
+
+/* One live allocation, by the address an allocation routine returned. */
+typedef struct _IRQL_HOST_POOL_BLOCK {
+    IRQL_HOST_POOL Pool;
+    POOL_TYPE PoolType;   /* as given, or as the POOL_FLAGS map to (PagedPool, NonPagedPoolNx…) */
+    ULONG Tag;
+    SIZE_T NumberOfBytes;
+    PVOID Caller;         /* return address of the allocation routine's caller */
+    ULONG64 Sequence;     /* allocation order, from 1 */
+} IRQL_HOST_POOL_BLOCK, *PIRQL_HOST_POOL_BLOCK;
+
+/* FALSE if Address is not the start of a live allocation. */
+BOOLEAN IrqlHostQueryPoolBlock(_In_ PCVOID Address, _Out_ PIRQL_HOST_POOL_BLOCK Block);
+
+/*
+ * The leak report: every outstanding allocation with Tag (0: any), grouped by tag, with its
+ * address, size, pool type, sequence and allocating caller, written through DbgPrint (so
+ * IrqlHostSetPrintSink captures it). Returns the number of allocations listed.
+ */
+ULONG IrqlHostPrintPoolLeaks(_In_ ULONG Tag);
+
+/*
+ * Fault injection, like Driver Verifier's Low Resources Simulation but deterministic. Only
+ * requests that pass the parameter and IRQL checks count. A failed allocation returns NULL
+ * (or raises, if the caller asked: bug check 0x1E on the host). Tag 0 means any tag.
+ *   IrqlHostInjectPoolFailure(N, Tag): the Nth matching allocation from now fails (1: the
+ *     next), once.
+ *   IrqlHostInjectPoolFailureRate(Percent, Seed, Tag): each matching allocation fails with
+ *     probability Percent/100, drawn from a PRNG seeded with Seed (same seed, same sequence).
+ *   IrqlHostClearPoolFaultInjection: both off.
+ */
+VOID IrqlHostInjectPoolFailure(_In_ ULONG Nth, _In_ ULONG Tag);
+VOID IrqlHostInjectPoolFailureRate(_In_ ULONG Percent, _In_ ULONG Seed, _In_ ULONG Tag);
+VOID IrqlHostClearPoolFaultInjection(VOID);
+
+/*
+ * Paged pool is trimmed (made inaccessible) whenever a thread raises from below
+ * DISPATCH_LEVEL to DISPATCH_LEVEL or above; a touch at DISPATCH_LEVEL or above then bug-
+ * checks 0xA, a touch below pages the page back in. IrqlHostTrimPagedPool trims now.
+ * IrqlHostQueryPagedPoolActivity reports how many trims happened and how many pages were
+ * touched back in. Setting IRQL_HOST_PAGED_POOL_TRIM=0 in the environment turns trimming (and
+ * so the check) off, e.g. to debug without a SIGSEGV on every page touched after a raise;
+ * IRQL_HOST_PAGED_POOL_MB sizes the paged pool (default 1024).
+ */
+VOID IrqlHostTrimPagedPool(VOID);
+VOID IrqlHostQueryPagedPoolActivity(_Out_ PULONG64 Trims, _Out_ PULONG64 PageIns);
 
 IRQL_HOST_END_DECLS
 

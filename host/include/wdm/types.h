@@ -136,6 +136,20 @@ typedef struct _LIST_ENTRY {
 #define _Guarded_by_(l)
 #define _Function_class_(n)
 #define _Dispatch_type_(t)
+#define _Interlocked_operand_
+#define _Out_writes_bytes_all_(n)
+#define _Acquires_exclusive_lock_(l)
+#define _Acquires_shared_lock_(l)
+#define _Releases_exclusive_lock_(l)
+#define _Releases_shared_lock_(l)
+#define _Acquires_nonreentrant_lock_(l)
+#define _Releases_nonreentrant_lock_(l)
+#define _Post_same_lock_(a, b)
+#define _Requires_exclusive_lock_held_(l)
+#define _Requires_shared_lock_held_(l)
+#define _Outptr_result_bytebuffer_(n)
+#define _Post_satisfies_(e)
+#define _Ret_range_(a, b)
 #endif
 
 #endif

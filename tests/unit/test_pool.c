@@ -16,7 +16,6 @@
 #include <string.h>
 
 /* Tags are written reversed, as in driver source: '1tsT' is "Tst1" in a pool dump. */
-#pragma GCC diagnostic ignored "-Wmultichar"
 #define TAG_A ((ULONG)'1tsT')
 #define TAG_B ((ULONG)'2tsT')
 #define TAG_C ((ULONG)'3tsT')

@@ -244,7 +244,7 @@ VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
         Type == SynchronizationEvent ? EventSynchronizationObject : EventNotificationObject;
     Event->Header.Signalling = 0;
     Event->Header.Size = (UCHAR)(sizeof(KEVENT) / sizeof(LONG));
-    Event->Header.Reserved1 = 0;
+    Event->Header.DpcActive = FALSE;
     Event->Header.SignalState = State ? 1 : 0;
     ListInit(&Event->Header.WaitListHead);
 }
@@ -326,10 +326,9 @@ LONG KeReadStateEvent(PRKEVENT Event)
 VOID KeInitializeMutex(PRKMUTEX Mutex, ULONG Level)
 {
     UNREFERENCED_PARAMETER(Level); /* reserved: drivers pass 0 */
-    Mutex->Header.MutantType = MutantObject;
-    Mutex->Header.MutantSize = (UCHAR)(sizeof(KMUTEX) / sizeof(LONG));
+    Mutex->Header.Type = MutantObject;
+    Mutex->Header.Size = (UCHAR)(sizeof(KMUTEX) / sizeof(LONG));
     Mutex->Header.DpcActive = FALSE;
-    Mutex->Header.MutantReserved = 0;
     Mutex->Header.SignalState = 1;
     ListInit(&Mutex->Header.WaitListHead);
     Mutex->MutantListEntry.Flink = Mutex->MutantListEntry.Blink = NULL;

@@ -284,12 +284,16 @@
 
 /*
  * Contracts are file-scope typedefs of arrays (identical repeats are legal C11 and C++).
+ * Two different contracts for one function are conflicting typedefs, an error C gives no
+ * message of ours; the element type irql__contract_of_Fn makes every compiler name Fn in that
+ * error (clang prints only the types of a conflicting typedef, not its name).
  * irql__ctx at file scope gives unannotated code its default range. An extern declaration of
  * an object never defined: sizeof reads its type and nothing ever links against it.
  */
 #define IRQL__CONTRACT(Fn, A, B) \
     IRQL__STATIC_CHECK(IRQL__RANGE_CHECKS("the contract of " #Fn, A, B)); \
-    typedef char irql__range_##Fn[IRQL__CODE(A, B)];
+    typedef char irql__contract_of_##Fn; \
+    typedef irql__contract_of_##Fn irql__range_##Fn[IRQL__CODE(A, B)];
 
 #ifdef __cplusplus
 extern "C++" char (*irql__ctx)[IRQL__CODE(PASSIVE_LEVEL, HIGH_LEVEL)];
@@ -325,10 +329,12 @@ extern char (*irql__ctx)[IRQL__CODE(PASSIVE_LEVEL, HIGH_LEVEL)];
          irql__live != NULL; irql__live = NULL)
 #else
 /* Without cleanup: the inner loop runs the body; leaving it by falling off, break or continue
-   reaches the outer loop's increment, which ends the scope. &Name + 1 marks "body finished". */
+   reaches the outer loop's increment, which ends the scope. &Name + 1 marks "body finished".
+   The increment also mentions irql__ctx: where IRQL__UNUSED is empty (MSVC), a body without
+   IRQL_CALL would otherwise leave the scope's context an unreferenced local (C4101). */
 #define IRQL__SCOPE(Type, Name, Begin, End, ContextDecl) \
     for (Type Name = (Begin), *irql__live = &Name ContextDecl; irql__live != NULL; \
-         End(&Name), irql__live = NULL) \
+         End(&Name), (void)sizeof(irql__ctx), irql__live = NULL) \
         for (; irql__live == &Name; irql__live = &Name + 1)
 #endif
 

@@ -42,22 +42,13 @@ typedef enum _KOBJECTS {
     TimerSynchronizationObject = 9,
 } KOBJECTS;
 
+/* The WDK overlays these bytes with per-type views in anonymous structs; the host keeps one
+   flat view (the same four bytes) so the header also compiles as ISO C++. */
 typedef struct _DISPATCHER_HEADER {
-    union {
-        struct {
-            UCHAR Type; /* KOBJECTS */
-            UCHAR Signalling;
-            UCHAR Size; /* of the object, in LONGs */
-            UCHAR Reserved1;
-        };
-        struct {
-            UCHAR MutantType;
-            UCHAR MutantSize;
-            BOOLEAN DpcActive; /* KMUTEX: first acquired at DISPATCH_LEVEL (zero-timeout wait) */
-            UCHAR MutantReserved;
-        };
-        LONG Lock;
-    };
+    UCHAR Type; /* KOBJECTS */
+    UCHAR Signalling;
+    UCHAR Size; /* of the object, in LONGs */
+    BOOLEAN DpcActive; /* KMUTEX: first acquired at DISPATCH_LEVEL (zero-timeout wait) */
     LONG SignalState;         /* > 0 signalled; a KMUTEX counts down from 1 per acquisition */
     LIST_ENTRY WaitListHead;  /* KWAIT_BLOCKs of the threads waiting on the object */
 } DISPATCHER_HEADER, *PDISPATCHER_HEADER;

@@ -77,16 +77,24 @@ typedef struct _OWNER_ENTRY {
  * semaphore and event the kernel blocks on are unused (NULL): host waiters sleep on
  * Host.WakeSequence instead, which stands where the WDK has Reserved2.
  */
+/* Named (not nested in the unions below) so the header also compiles as ISO C++. */
+typedef struct _ERESOURCE_FLAGS {
+    UCHAR ReservedLowFlags;
+    UCHAR WaiterPriority;
+} ERESOURCE_FLAGS;
+
+typedef struct _ERESOURCE_HOST {
+    ULONG Signature;     /* set while initialised */
+    ULONG WakeSequence;  /* waiters sleep on it; bumped by releases */
+} ERESOURCE_HOST;
+
 typedef struct _ERESOURCE {
     LIST_ENTRY SystemResourcesList;
     POWNER_ENTRY OwnerTable;
     SHORT ActiveCount;                 /* owning threads */
     union {
         USHORT Flag;                   /* ResourceOwnedExclusive … */
-        struct {
-            UCHAR ReservedLowFlags;
-            UCHAR WaiterPriority;
-        } Flags;
+        ERESOURCE_FLAGS Flags;
     };
     PVOID SharedWaiters;               /* unused on the host */
     PVOID ExclusiveWaiters;            /* unused on the host */
@@ -97,10 +105,7 @@ typedef struct _ERESOURCE {
     ULONG NumberOfExclusiveWaiters;
     union {
         PVOID Reserved2;
-        struct {
-            ULONG Signature;           /* set while initialised */
-            ULONG WakeSequence;        /* waiters sleep on it; bumped by releases */
-        } Host;
+        ERESOURCE_HOST Host;
     };
     union {
         PVOID Address;

@@ -533,10 +533,10 @@ static struct timespec ToTimespec(ULONGLONG Ns)
     return Ts;
 }
 
-static NTSTATUS Wait(ULONG Count, PVOID Objects[], WAIT_TYPE WaitType, PLARGE_INTEGER Timeout,
-                     PKWAIT_BLOCK Blocks, const char *Routine, ULONG_PTR Caller)
+static NTSTATUS Wait(PKTHREAD Thread, ULONG Count, PVOID Objects[], WAIT_TYPE WaitType,
+                     PLARGE_INTEGER Timeout, PKWAIT_BLOCK Blocks, const char *Routine,
+                     ULONG_PTR Caller)
 {
-    PKTHREAD Thread = KeGetCurrentThread();
     KIRQL Irql = TakeWaitNext();
     PVOID Culprit = Count == 1 ? Objects[0] : (PVOID)Objects;
     ULONGLONG Start, End;
@@ -545,8 +545,6 @@ static NTSTATUS Wait(ULONG Count, PVOID Objects[], WAIT_TYPE WaitType, PLARGE_IN
     PDISPATCHER_HEADER Limit = NULL;
 
     CheckWaitIrql(Irql, Culprit, Timeout, Routine);
-    Start = IrqlpMonotonicNs();
-    End = Deadline(Timeout, Start);
 
     Lock();
     for (ULONG i = 0; i < Count; i++) {
@@ -586,6 +584,9 @@ static NTSTATUS Wait(ULONG Count, PVOID Objects[], WAIT_TYPE WaitType, PLARGE_IN
         Unlock();
         return Status;
     }
+    /* Only a wait that cannot be satisfied at once needs the clock. */
+    Start = IrqlpMonotonicNs();
+    End = Deadline(Timeout, Start);
     if (End <= Start) {
         Unlock();
         return STATUS_TIMEOUT;
@@ -649,7 +650,8 @@ NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR
     UNREFERENCED_PARAMETER(WaitReason);
     UNREFERENCED_PARAMETER(WaitMode);
     UNREFERENCED_PARAMETER(Alertable);
-    return Wait(1, Objects, WaitAny, Timeout, KeGetCurrentThread()->WaitBlock,
+    PKTHREAD Thread = KeGetCurrentThread();
+    return Wait(Thread, 1, Objects, WaitAny, Timeout, Thread->WaitBlock,
                 "KeWaitForSingleObject", CALLER());
 }
 
@@ -669,8 +671,9 @@ NTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitTyp
                       WaitBlockArray == NULL ? "without a WaitBlockArray" : "with a WaitBlockArray",
                       WaitBlockArray == NULL ? THREAD_WAIT_OBJECTS : MAXIMUM_WAIT_OBJECTS);
     }
-    return Wait(Count, Object, WaitType, Timeout,
-                WaitBlockArray != NULL ? WaitBlockArray : KeGetCurrentThread()->WaitBlock,
+    PKTHREAD Thread = KeGetCurrentThread();
+    return Wait(Thread, Count, Object, WaitType, Timeout,
+                WaitBlockArray != NULL ? WaitBlockArray : Thread->WaitBlock,
                 "KeWaitForMultipleObjects", CALLER());
 }
 

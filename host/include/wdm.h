@@ -23,5 +23,8 @@
 #include <wdm/pool.h>
 #include <wdm/dispatcher.h>
 #include <wdm/thread.h>
+#include <wdm/dpc.h>
+#include <wdm/unicode.h>
+#include <wdm/driver.h>
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "dispatcher.h"
 #include "bugcheck.h"
+#include "lifecycle.h"
 #include "object.h"
 
 #include <setjmp.h>
@@ -185,6 +186,7 @@ static void *SystemThreadStart(void *Context)
         Self->Catch = NULL;
     }
     ExitTarget = NULL;
+    IrqlpSystemThreadEnded(Thread);
     IrqlpTerminateThread(Thread, ExitStatus);
     return NULL;
 }
@@ -224,9 +226,11 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
     }
     pthread_attr_init(&Attributes);
     pthread_attr_setdetachstate(&Attributes, PTHREAD_CREATE_DETACHED);
+    IrqlpSystemThreadStarted(Thread, StartRoutine);
     Error = pthread_create(&Id, &Attributes, SystemThreadStart, Thread);
     pthread_attr_destroy(&Attributes);
     if (Error != 0) {
+        IrqlpSystemThreadEnded(Thread);
         ZwClose(*ThreadHandle);
         *ThreadHandle = NULL;
         ObfDereferenceObject(Thread);

@@ -16,6 +16,17 @@
 
 enum { EXIT_FAILED = 1, EXIT_SKIPPED = 77 };
 
+/*
+ * ThreadSanitizer sleeps atexit_sleep_ms (1 s) at exit while other threads live, and host-
+ * kernel tests leave some (the DPC thread lives until the process exits): a second per test,
+ * since each test is its own process. Read by the TSan runtime only; inert elsewhere.
+ */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+    return "atexit_sleep_ms=0";
+}
+
 static irqltest_case *Tests;
 static bool ExpectFailed;
 

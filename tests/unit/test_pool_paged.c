@@ -18,7 +18,6 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#pragma GCC diagnostic ignored "-Wmultichar"
 #define TAG_P ((ULONG)'gaPT') /* "TPag" */
 
 #if defined(__x86_64__) || defined(__i386__)

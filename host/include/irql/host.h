@@ -170,6 +170,73 @@ VOID IrqlHostClearPoolFaultInjection(VOID);
 VOID IrqlHostTrimPagedPool(VOID);
 VOID IrqlHostQueryPagedPoolActivity(_Out_ PULONG64 Trims, _Out_ PULONG64 PageIns);
 
+/*
+ * DPCs (<wdm/dpc.h>). DPC routines run on the host's DPC thread, which has no catch frame of
+ * the test's: a bug check there (in a routine, or the checks made when it returns) ends the
+ * process, unless IrqlHostCatchDpcBugChecks(TRUE) is in effect: then the DPC is abandoned,
+ * the report is kept, the DPC thread is replaced by a fresh one and later DPCs run as usual.
+ * IrqlHostGetDpcBugCheck returns TRUE with the first report caught since catching was turned
+ * on. IrqlHostCatchDpcBugChecks returns the previous setting.
+ */
+BOOLEAN IrqlHostCatchDpcBugChecks(_In_ BOOLEAN Catch);
+BOOLEAN IrqlHostGetDpcBugCheck(_Out_opt_ PIRQL_HOST_BUGCHECK Report);
+
+/*
+ * Run Routine(Context) as a DPC: queued like one, run on the DPC thread at DISPATCH_LEVEL with
+ * the same checks when it returns, and waited for (at most the hang limit). A bug check in it
+ * is always caught: returns TRUE with the report in *Report, else FALSE. Call at or below
+ * APC_LEVEL (it waits).
+ */
+BOOLEAN IrqlHostRunAsDpc(_In_ PIRQL_HOST_ROUTINE Routine, _In_opt_ PVOID Context,
+                         _Out_opt_ PIRQL_HOST_BUGCHECK Report);
+
+/*
+ * Wait until the DPC queue is empty and no DPC runs, including DPCs queued meanwhile (at most
+ * the hang limit: a DPC that keeps queueing itself bug-checks the hang). At or below APC_LEVEL.
+ */
+VOID IrqlHostDrainDpcs(VOID);
+
+/*
+ * Driver lifecycle (<wdm/driver.h>), so a test drives its own driver's DriverEntry and
+ * DriverUnload as Windows would.
+ *
+ * IrqlHostLoadDriver creates a driver object named \Driver\<Name> (Name a u"…" string, NULL
+ * for u"HostDriver"; DriverExtension->ServiceKeyName is Name, RegistryPath
+ * \Registry\Machine\System\CurrentControlSet\Services\<Name>) and runs
+ * DriverEntry(DriverObject, RegistryPath) at PASSIVE_LEVEL on a new system thread, waiting for
+ * it within the hang limit. It returns DriverEntry's status; on success *DriverObject is the
+ * driver, else NULL and the driver object is gone — and, as when Windows unloads the image of
+ * a driver whose DriverEntry failed, the unload checks below are made first. Other results:
+ * STATUS_INVALID_PARAMETER (no DriverEntry), STATUS_OBJECT_NAME_INVALID (empty name),
+ * STATUS_NAME_TOO_LONG (over 200 characters), STATUS_OBJECT_NAME_COLLISION (a driver of that
+ * name is loaded).
+ *
+ * IrqlHostUnloadDriver runs DriverUnload at PASSIVE_LEVEL on a new system thread, waits for it,
+ * then checks what the driver left behind, and frees the driver object:
+ *   - system threads started since the load that still run (200 ms after DriverUnload
+ *     returned — wait on each thread object, not on an event the thread sets as it leaves):
+ *     0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, P1 the start routine (the
+ *     code that would run after unload), P2 0, P3 the thread object, P4 how many;
+ *   - DPCs queued since the load that are still queued or running (same grace): 0xCE, P1 the
+ *     DPC routine, P2 0, P3 the KDPC, P4 how many;
+ *   - pool allocated since the load and not freed: 0xC4/0x62, P2 the driver's name (a char
+ *     string), P4 the number of allocations (the leak report is printed through DbgPrint).
+ * The host cannot attribute a thread, DPC or allocation to a driver image: "since the load"
+ * covers whatever the process did meanwhile, test code included.
+ * A driver without DriverUnload is not unloaded, as on Windows: STATUS_INVALID_DEVICE_REQUEST,
+ * the driver stays loaded. A pointer that is not a loaded driver: STATUS_INVALID_PARAMETER.
+ *
+ * DriverEntry and DriverUnload run on system threads, so the kernel's exit checks apply to them
+ * (returning at raised IRQL or with APCs disabled: 0x20; holding a KMUTEX: 0x4000008A). A bug
+ * check on that thread ends the process, unless IrqlHostCatchSystemThreadBugChecks(TRUE) is in
+ * effect: then the loader raises the same bug check again on the calling thread, where
+ * IrqlHostCatchBugCheck sees it (the handler of IrqlHostSetBugCheckHandler sees both). Both
+ * routines must be called at PASSIVE_LEVEL (else 0xC4/0xE5).
+ */
+NTSTATUS IrqlHostLoadDriver(_In_ PDRIVER_INITIALIZE DriverEntry, _In_opt_z_ PCWSTR Name,
+                            _Out_ PDRIVER_OBJECT *DriverObject);
+NTSTATUS IrqlHostUnloadDriver(_In_ PDRIVER_OBJECT DriverObject);
+
 IRQL_HOST_END_DECLS
 
 #endif

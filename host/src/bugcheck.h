@@ -10,7 +10,7 @@
  */
 DECLSPEC_NORETURN void IrqlpBugCheck(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
                                      ULONG_PTR P4, const char *Format, ...)
-    __attribute__((format(printf, 6, 7)));
+    __attribute__((format(printf, 6, 7), cold));
 
 /* Driver Verifier's 0xC4 with rule P1. */
 #define IrqlpVerifierStop(Rule, P2, P3, P4, ...) \

@@ -7,6 +7,7 @@
 #include "dispatcher.h"
 #include "bugcheck.h"
 #include "clock.h"
+#include "locks.h"
 #include "object.h"
 
 #include <errno.h>
@@ -15,7 +16,8 @@
 #include <stdio.h>
 #include <time.h>
 
-pthread_mutex_t IrqlpDispatcherLock = PTHREAD_MUTEX_INITIALIZER;
+/* 0 free, 1 held, 2 held and someone may sleep on it (Drepper, "Futexes Are Tricky"). */
+static volatile ULONG DispatcherLockWord;
 
 /* KeSetEvent / KeReleaseMutex with Wait = TRUE: the IRQL the next KeWaitXxx returns to. */
 static _Thread_local struct {
@@ -25,15 +27,32 @@ static _Thread_local struct {
 
 #define CALLER() ((ULONG_PTR)__builtin_return_address(0))
 
-static void Lock(void)
+void IrqlpLockDispatcher(void)
 {
-    pthread_mutex_lock(&IrqlpDispatcherLock);
+    ULONG Seen = 0;
+    if (__atomic_compare_exchange_n(&DispatcherLockWord, &Seen, 1, FALSE, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+        return;
+    }
+    /* Held only for short critical sections, never across a wait: no hang limit needed. */
+    if (Seen != 2) {
+        Seen = __atomic_exchange_n(&DispatcherLockWord, 2, __ATOMIC_ACQUIRE);
+    }
+    while (Seen != 0) {
+        IrqlpLockWordWait(&DispatcherLockWord, 2, 100000000ull);
+        Seen = __atomic_exchange_n(&DispatcherLockWord, 2, __ATOMIC_ACQUIRE);
+    }
 }
 
-static void Unlock(void)
+void IrqlpUnlockDispatcher(void)
 {
-    pthread_mutex_unlock(&IrqlpDispatcherLock);
+    if (__atomic_exchange_n(&DispatcherLockWord, 0, __ATOMIC_RELEASE) == 2) {
+        IrqlpLockWordWakeOne(&DispatcherLockWord);
+    }
 }
+
+#define Lock IrqlpLockDispatcher
+#define Unlock IrqlpUnlockDispatcher
 
 static void ListInit(PLIST_ENTRY Head)
 {
@@ -167,7 +186,8 @@ static void Unwait(PKTHREAD Thread, NTSTATUS Status)
     }
     Thread->WaitCount = 0;
     Thread->WaitStatus = Status;
-    pthread_cond_signal(&Thread->WakeUp);
+    __atomic_add_fetch(&Thread->WakeSequence, 1, __ATOMIC_RELEASE);
+    IrqlpLockWordWakeOne(&Thread->WakeSequence);
 }
 
 static BOOLEAN AllAvailable(PKTHREAD Thread)
@@ -614,7 +634,7 @@ static NTSTATUS Wait(PKTHREAD Thread, ULONG Count, PVOID Objects[], WAIT_TYPE Wa
     for (;;) {
         ULONGLONG Now = IrqlpMonotonicNs();
         ULONGLONG HangAt = Start + IrqlpHangLimitNs();
-        struct timespec Until;
+        ULONG Sequence;
 
         if (Thread->WaitStatus != STATUS_PENDING) {
             break;
@@ -634,8 +654,12 @@ static NTSTATUS Wait(PKTHREAD Thread, ULONG Count, PVOID Objects[], WAIT_TYPE Wa
             Unlock();
             IrqlpHang(What, Culprit, Now - Start, Owner);
         }
-        Until = ToTimespec(End < HangAt ? End : HangAt);
-        pthread_cond_timedwait(&Thread->WakeUp, &IrqlpDispatcherLock, &Until);
+        /* Read the wake word under the lock: a wake after Unlock changes it, so the futex
+           wait below returns at once instead of missing it. */
+        Sequence = __atomic_load_n(&Thread->WakeSequence, __ATOMIC_ACQUIRE);
+        Unlock();
+        IrqlpLockWordWait(&Thread->WakeSequence, Sequence, (End < HangAt ? End : HangAt) - Now);
+        Lock();
     }
     Status = Thread->WaitStatus;
     Thread->WaitBlockList = NULL;

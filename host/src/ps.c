@@ -15,12 +15,7 @@
 
 #define SYSTEM_PROCESS_ID 4 /* the host plays the System process */
 
-static void DeleteThread(PVOID Object)
-{
-    pthread_cond_destroy(&((PKTHREAD)Object)->WakeUp);
-}
-
-static OBJECT_TYPE ThreadType = {"Thread", DeleteThread};
+static OBJECT_TYPE ThreadType = {"Thread", NULL};
 static POBJECT_TYPE ThreadTypePointer = &ThreadType;
 POBJECT_TYPE *PsThreadType = &ThreadTypePointer;
 
@@ -33,7 +28,6 @@ static _Thread_local NTSTATUS ExitStatus;
 
 PKTHREAD IrqlpCreateThreadObject(BOOLEAN SystemThread)
 {
-    pthread_condattr_t Attributes;
     PKTHREAD Thread = IrqlpObCreateObject(&ThreadType, sizeof(struct _ETHREAD));
     if (Thread == NULL) {
         return NULL;
@@ -43,10 +37,6 @@ PKTHREAD IrqlpCreateThreadObject(BOOLEAN SystemThread)
     Thread->Header.SignalState = 0;
     Thread->Header.WaitListHead.Flink = Thread->Header.WaitListHead.Blink =
         &Thread->Header.WaitListHead;
-    pthread_condattr_init(&Attributes);
-    pthread_condattr_setclock(&Attributes, CLOCK_MONOTONIC);
-    pthread_cond_init(&Thread->WakeUp, &Attributes);
-    pthread_condattr_destroy(&Attributes);
     Thread->WaitStatus = STATUS_SUCCESS;
     Thread->UniqueThread = (ULONG_PTR)atomic_fetch_add(&NextThreadId, 4);
     Thread->SystemThread = SystemThread;
@@ -172,10 +162,10 @@ static void *SystemThreadStart(void *Context)
         if (Thread->CatchBugChecks) {
             IRQL_HOST_BUGCHECK Report;
             if (IrqlHostCatchBugCheck(RunSystemThread, Thread, &Report)) {
-                pthread_mutex_lock(&IrqlpDispatcherLock);
+                IrqlpLockDispatcher();
                 Thread->BugChecked = TRUE;
                 Thread->BugCheck = Report;
-                pthread_mutex_unlock(&IrqlpDispatcherLock);
+                IrqlpUnlockDispatcher();
                 ExitStatus = STATUS_UNSUCCESSFUL;
             }
         } else {
@@ -271,11 +261,11 @@ BOOLEAN IrqlHostGetThreadBugCheck(PVOID Thread, PIRQL_HOST_BUGCHECK Report)
     PKTHREAD Object = Thread;
     BOOLEAN BugChecked;
 
-    pthread_mutex_lock(&IrqlpDispatcherLock);
+    IrqlpLockDispatcher();
     BugChecked = Object->BugChecked;
     if (BugChecked && Report != NULL) {
         *Report = Object->BugCheck;
     }
-    pthread_mutex_unlock(&IrqlpDispatcherLock);
+    IrqlpUnlockDispatcher();
     return BugChecked;
 }

@@ -54,6 +54,10 @@ typedef struct _IRQLP_HELD_SPIN_LOCK {
     IRQLP_SPIN_FORM Form;
 } IRQLP_HELD_SPIN_LOCK;
 
+/* The uncontended acquire/release path is budgeted at 3× a pthread mutex pair: keep the
+   checks it runs inline (their failure paths are cold). */
+#define FORCEINLINE_HOT inline __attribute__((always_inline))
+
 #define IRQLP_HELD_MAX 64
 static _Thread_local IRQLP_HELD_SPIN_LOCK Held[IRQLP_HELD_MAX];
 static _Thread_local ULONG HeldCount;
@@ -72,7 +76,7 @@ static ULONG_PTR OwnerOf(ULONG_PTR Value)
     return (Value & SL_HELD) ? (Value & ~SL_FLAGS) : 0;
 }
 
-static IRQLP_HELD_SPIN_LOCK *FindHeld(PKSPIN_LOCK Lock)
+static FORCEINLINE_HOT IRQLP_HELD_SPIN_LOCK *FindHeld(PKSPIN_LOCK Lock)
 {
     for (ULONG i = HeldCount; i-- > 0;) {
         if (Held[i].Lock == Lock) {
@@ -82,7 +86,7 @@ static IRQLP_HELD_SPIN_LOCK *FindHeld(PKSPIN_LOCK Lock)
     return NULL;
 }
 
-static void PushHeld(PKSPIN_LOCK Lock, PKLOCK_QUEUE_HANDLE Handle, KIRQL OldIrql,
+static FORCEINLINE_HOT void PushHeld(PKSPIN_LOCK Lock, PKLOCK_QUEUE_HANDLE Handle, KIRQL OldIrql,
                      IRQLP_SPIN_FORM Form)
 {
     if (HeldCount < IRQLP_HELD_MAX) {
@@ -94,7 +98,7 @@ static void PushHeld(PKSPIN_LOCK Lock, PKLOCK_QUEUE_HANDLE Handle, KIRQL OldIrql
     }
 }
 
-static void RemoveHeld(IRQLP_HELD_SPIN_LOCK *Entry)
+static FORCEINLINE_HOT void RemoveHeld(IRQLP_HELD_SPIN_LOCK *Entry)
 {
     if (Entry == NULL) {
         return;
@@ -107,7 +111,7 @@ static void RemoveHeld(IRQLP_HELD_SPIN_LOCK *Entry)
 }
 
 /* Checks every acquisition makes before it spins: mixing forms, and recursion. */
-static void CheckAcquire(PKSPIN_LOCK Lock, IRQLP_SPIN_FORM Form, ULONG_PTR Me)
+static FORCEINLINE_HOT void CheckAcquire(PKSPIN_LOCK Lock, IRQLP_SPIN_FORM Form, ULONG_PTR Me)
 {
     ULONG_PTR Value = __atomic_load_n(Lock, __ATOMIC_RELAXED);
     ULONG_PTR OtherUse = IsQueued(Form) ? SL_USED_PLAIN : SL_USED_QUEUED;
@@ -154,7 +158,7 @@ static void SpinUntilAcquired(PKSPIN_LOCK Lock, IRQLP_SPIN_FORM Form, ULONG_PTR 
     }
 }
 
-static void Acquire(PKSPIN_LOCK Lock, PKLOCK_QUEUE_HANDLE Handle, KIRQL OldIrql,
+static FORCEINLINE_HOT void Acquire(PKSPIN_LOCK Lock, PKLOCK_QUEUE_HANDLE Handle, KIRQL OldIrql,
                     IRQLP_SPIN_FORM Form)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
@@ -167,7 +171,7 @@ static void Acquire(PKSPIN_LOCK Lock, PKLOCK_QUEUE_HANDLE Handle, KIRQL OldIrql,
  * Checks every release makes: the lock must be held, by this thread, and have been taken by
  * the matching API. Returns the thread's record of the acquisition (NULL if untracked).
  */
-static IRQLP_HELD_SPIN_LOCK *CheckRelease(PKSPIN_LOCK Lock, IRQLP_SPIN_FORM Form, ULONG_PTR Me)
+static FORCEINLINE_HOT IRQLP_HELD_SPIN_LOCK *CheckRelease(PKSPIN_LOCK Lock, IRQLP_SPIN_FORM Form, ULONG_PTR Me)
 {
     ULONG_PTR Value = __atomic_load_n(Lock, __ATOMIC_RELAXED);
     if ((Value & SL_HELD) == 0) {
@@ -200,7 +204,7 @@ static IRQLP_HELD_SPIN_LOCK *CheckRelease(PKSPIN_LOCK Lock, IRQLP_SPIN_FORM Form
  * spin lock it took after this one, the thread would run preemptible with a spin lock held,
  * the classic out-of-order release: Deadlock Detection's 0x1003.
  */
-static void CheckReleaseOrder(PKSPIN_LOCK Lock, IRQLP_HELD_SPIN_LOCK *Entry, KIRQL NewIrql,
+static FORCEINLINE_HOT void CheckReleaseOrder(PKSPIN_LOCK Lock, IRQLP_HELD_SPIN_LOCK *Entry, KIRQL NewIrql,
                               const char *Routine)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
@@ -221,7 +225,7 @@ static void CheckReleaseOrder(PKSPIN_LOCK Lock, IRQLP_HELD_SPIN_LOCK *Entry, KIR
                       Routine, (void *)Lock, IrqlpLevelText(NewIrql, Level), (void *)Other);
 }
 
-static void Release(PKSPIN_LOCK Lock, IRQLP_HELD_SPIN_LOCK *Entry)
+static FORCEINLINE_HOT void Release(PKSPIN_LOCK Lock, IRQLP_HELD_SPIN_LOCK *Entry)
 {
     ULONG_PTR Value = __atomic_load_n(Lock, __ATOMIC_RELAXED);
     /* Only the owner writes a held lock, so a plain release store is enough. */
@@ -354,7 +358,7 @@ VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE Lo
 }
 
 /* The checks both queued releases make on the handle; returns the record of the acquisition. */
-static IRQLP_HELD_SPIN_LOCK *CheckQueuedRelease(PKLOCK_QUEUE_HANDLE LockHandle,
+static FORCEINLINE_HOT IRQLP_HELD_SPIN_LOCK *CheckQueuedRelease(PKLOCK_QUEUE_HANDLE LockHandle,
                                                 IRQLP_SPIN_FORM Form)
 {
     PKSPIN_LOCK Lock = LockHandle->LockQueue.Lock;

@@ -128,6 +128,35 @@ static void DescribeLibraryCode(IRQL_HOST_BUGCHECK *Report)
                  IrqlpLevelText((KIRQL)Report->Parameter[0], Now),
                  IrqlpLevelText((KIRQL)Report->Parameter[1], Min),
                  IrqlpLevelText((KIRQL)Report->Parameter[2], Max));
+    } else if (Report->Code == IRQL_BUGCHECK_LOCK_VIOLATION && Report->Parameter[2] != 0) {
+        /* A scoped lock statement (<irql/lock.h>): P1 status, P2 lock, P3 statement, P4 IRQL. */
+        static const struct {
+            NTSTATUS Status;
+            const char *Name;
+            const char *Why;
+        } Lock[] = {
+            {STATUS_IRQL_LOCK_IRQL_TOO_HIGH, "STATUS_IRQL_LOCK_IRQL_TOO_HIGH",
+             "the IRQL is above what the lock allows (the context's contract lied)"},
+            {STATUS_IRQL_LOCK_WRONG_IRQL, "STATUS_IRQL_LOCK_WRONG_IRQL",
+             "the lock cannot be released at this IRQL (the block changed it)"},
+            {STATUS_IRQL_LOCK_NOT_OWNER, "STATUS_IRQL_LOCK_NOT_OWNER",
+             "the scope no longer owns the lock (released inside the block?)"},
+            {STATUS_IRQL_LOCK_RECURSION, "STATUS_IRQL_LOCK_RECURSION",
+             "the thread already holds this lock, which is not recursive"},
+            {STATUS_IRQL_LOCK_NOT_INITIALIZED, "STATUS_IRQL_LOCK_NOT_INITIALIZED",
+             "the lock was never initialised, or was deleted"},
+        };
+        const char *Name = "a lock status", *Why = "the lock operation failed";
+        for (size_t i = 0; i < sizeof(Lock) / sizeof(Lock[0]); i++) {
+            if ((ULONG)Report->Parameter[0] == (ULONG)Lock[i].Status) {
+                Name = Lock[i].Name;
+                Why = Lock[i].Why;
+            }
+        }
+        snprintf(Report->Message, sizeof(Report->Message), "%s (0x%08lX) at %s: %s; lock %p; in %s",
+                 Name, (unsigned long)(ULONG)Report->Parameter[0],
+                 IrqlpLevelText((KIRQL)Report->Parameter[3], Now), Why,
+                 (void *)Report->Parameter[1], (const char *)Report->Parameter[2]);
     }
 }
 

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# The demo: builds irql and runs the contracts demo on the host kernel, then shows the compile
-# error a wrong call gives.
+# The demo: builds irql, loads the example driver (examples/counter_driver) on the host kernel
+# and unloads it with Driver Verifier's checks, then shows the compile error a wrong call gives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 cmake --preset gcc >/dev/null
-cmake --build --preset gcc --target contracts_demo >/dev/null
-echo "== irql contracts demo (host kernel) =="
-build/gcc/examples/contracts_demo/contracts_demo
+cmake --build --preset gcc --target counter_demo >/dev/null
+build/gcc/examples/counter_driver/counter_demo
 echo
 echo "== a wrong call does not compile: examples/contracts_demo/bad_call.c =="
 if gcc -std=c11 -Iinclude -Ihost/include -DIRQL_HOST=1 -fsyntax-only \

@@ -1,0 +1,224 @@
+/*
+ * IrqlCounter — a small driver written only against the WDK and irql's public API.
+ *
+ * Three system threads and a DPC update shared state through four lock kinds, each lock
+ * owning the data it protects:
+ *
+ *   Totals     IRQL_SPIN_LOCK     threads (PASSIVE_LEVEL) and the DPC (DISPATCH_LEVEL)
+ *   Histogram  IRQL_RESOURCE      threads write exclusively; the report reads shared
+ *   Config     IRQL_FAST_MUTEX    threads only (PASSIVE_LEVEL): the body runs at APC_LEVEL
+ *   Log        IRQL_KMUTEX        allocated in non-paged pool (IRQL_PROTECTED_NEW), moved out
+ *                                 and freed at unload (IRQL_PROTECTED_INTO_INNER)
+ *
+ * Every function carries its IRQL contract; the DPC and thread routines are checked against
+ * the level the kernel calls them at (IRQL_CALLBACK). DriverUnload waits for the threads,
+ * flushes the DPC, frees everything and prints a report. The same source builds a .sys; on
+ * the host kernel, examples/counter_driver/counter_demo.c loads and unloads it.
+ */
+#include <ntddk.h>
+
+#include <irql/irql.h>
+#include <irql/lock.h>
+
+#include "counter_driver.h"
+
+#define COUNTER_TAG 'tnCI' /* "ICnt" in a pool dump */
+
+typedef struct _TOTALS {
+    LONG64 Increments; /* one per worker round */
+    LONG64 DpcRuns;    /* one per TickDpc run */
+} TOTALS;
+
+typedef struct _HISTOGRAM {
+    ULONG Buckets[8];  /* worker rounds by round number modulo 8 */
+} HISTOGRAM;
+
+typedef struct _CONFIG {
+    ULONG Generation;  /* bumped every COUNTER_TICK_EVERY rounds */
+} CONFIG;
+
+typedef struct _LOG {
+    ULONG Entries;
+    ULONG LastWorker;
+} LOG;
+
+typedef IRQL_PROTECTED(IRQL_SPIN_LOCK, TOTALS) PROTECTED_TOTALS;
+typedef IRQL_PROTECTED(IRQL_RESOURCE, HISTOGRAM) PROTECTED_HISTOGRAM;
+typedef IRQL_PROTECTED(IRQL_FAST_MUTEX, CONFIG) PROTECTED_CONFIG;
+typedef IRQL_PROTECTED(IRQL_KMUTEX, LOG) PROTECTED_LOG;
+
+/* Non-paged globals: a driver image's data section is resident. */
+static PROTECTED_TOTALS Totals;
+static PROTECTED_HISTOGRAM Histogram;
+static PROTECTED_CONFIG Config;
+static PROTECTED_LOG *Log;
+static KDPC TickDpc;
+static LONG DpcQueued;
+static PETHREAD Workers[COUNTER_WORKERS];
+
+DRIVER_INITIALIZE DriverEntry;
+static DRIVER_UNLOAD CounterUnload;
+static KDEFERRED_ROUTINE CounterTick;
+static KSTART_ROUTINE CounterWorker;
+
+IRQL_AT(CounterTick, DISPATCH_LEVEL)
+static VOID CounterTick(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    IRQL_ENTER(CounterTick);
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    IRQL_WITH(&Totals, T) { /* acquired at DISPATCH_LEVEL: the spin lock allows it */
+        T->DpcRuns++;
+    }
+}
+
+IRQL_MAX(CountRound, PASSIVE_LEVEL)
+static VOID CountRound(ULONG Worker, ULONG Round)
+{
+    IRQL_ENTER(CountRound);
+    IRQL_WITH(&Totals, T) {
+        T->Increments++;
+    }
+    IRQL_WITH(&Histogram, H) {
+        H->Buckets[Round % 8]++;
+    }
+    if (Round % COUNTER_TICK_EVERY == 0) {
+        IRQL_WITH(&Config, C) { /* runs at APC_LEVEL */
+            C->Generation++;
+        }
+        IRQL_WITH(Log, L) {
+            L->Entries++;
+            L->LastWorker = Worker;
+        }
+        if (KeInsertQueueDpc(&TickDpc, NULL, NULL)) {
+            InterlockedIncrement(&DpcQueued);
+        }
+    }
+}
+
+IRQL_AT(CounterWorker, PASSIVE_LEVEL)
+static VOID CounterWorker(PVOID Context)
+{
+    IRQL_ENTER(CounterWorker);
+    ULONG Worker = (ULONG)(ULONG_PTR)Context;
+    for (ULONG Round = 0; Round < COUNTER_ROUNDS; Round++) {
+        IRQL_CALL(CountRound)(Worker, Round);
+    }
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+IRQL_AT(StartWorker, PASSIVE_LEVEL)
+static NTSTATUS StartWorker(ULONG Index)
+{
+    IRQL_ENTER(StartWorker);
+    OBJECT_ATTRIBUTES Attributes;
+    HANDLE Handle;
+    NTSTATUS Status;
+
+    InitializeObjectAttributes(&Attributes, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
+    Status = PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, &Attributes, NULL, NULL,
+                                  IRQL_CALLBACK(CounterWorker, PASSIVE_LEVEL, PASSIVE_LEVEL),
+                                  (PVOID)(ULONG_PTR)Index);
+    if (!NT_SUCCESS(Status)) {
+        return Status;
+    }
+    Status = ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
+                                       (PVOID *)&Workers[Index], NULL);
+    ZwClose(Handle);
+    return Status;
+}
+
+IRQL_AT(StopWorkers, PASSIVE_LEVEL)
+static VOID StopWorkers(VOID)
+{
+    IRQL_ENTER(StopWorkers);
+    LARGE_INTEGER Timeout;
+    Timeout.QuadPart = -10 * 1000 * 1000 * 10LL; /* 10 s, relative */
+    for (ULONG i = 0; i < COUNTER_WORKERS; i++) {
+        if (Workers[i] != NULL) {
+            NTSTATUS Status =
+                KeWaitForSingleObject(Workers[i], Executive, KernelMode, FALSE, &Timeout);
+            if (Status != STATUS_SUCCESS) {
+                DbgPrint("IrqlCounter: worker %lu did not finish (0x%08lX)\n", (unsigned long)i,
+                         (unsigned long)(ULONG)Status);
+            }
+            ObDereferenceObject(Workers[i]);
+            Workers[i] = NULL;
+        }
+    }
+    KeFlushQueuedDpcs();
+}
+
+IRQL_AT(CounterUnload, PASSIVE_LEVEL)
+static VOID CounterUnload(PDRIVER_OBJECT DriverObject)
+{
+    IRQL_ENTER(CounterUnload);
+    TOTALS Sum = {0, 0};
+    CONFIG Settings = {0};
+    LOG Final = {0, 0};
+    ULONG HistogramTotal = 0;
+    NTSTATUS Status;
+
+    UNREFERENCED_PARAMETER(DriverObject);
+    IRQL_CALL(StopWorkers)();
+
+    IRQL_WITH(&Totals, T) {
+        Sum = *T;
+    }
+    IRQL_WITH_SHARED(&Histogram, H) {
+        for (ULONG i = 0; i < 8; i++) {
+            HistogramTotal += H->Buckets[i];
+        }
+    }
+    IRQL_WITH(&Config, C) {
+        Settings = *C;
+    }
+    Status = IRQL_PROTECTED_INTO_INNER(PROTECTED_LOG, &Log, &Final, COUNTER_TAG);
+    IrqlResourceDelete(&Histogram.Lock);
+
+    DbgPrint("IrqlCounter: %d threads x %d rounds: %lld increments under the spin lock "
+             "(expected %d)\n",
+             COUNTER_WORKERS, COUNTER_ROUNDS, (long long)Sum.Increments,
+             COUNTER_WORKERS * COUNTER_ROUNDS);
+    DbgPrint("IrqlCounter: histogram under the ERESOURCE counts %lu rounds\n",
+             (unsigned long)HistogramTotal);
+    DbgPrint("IrqlCounter: configuration generation %lu under the FAST_MUTEX (expected %d)\n",
+             (unsigned long)Settings.Generation,
+             COUNTER_WORKERS * ((COUNTER_ROUNDS + COUNTER_TICK_EVERY - 1) / COUNTER_TICK_EVERY));
+    DbgPrint("IrqlCounter: %lu log entries under the pool-allocated KMUTEX (moved out: 0x%08lX)\n",
+             (unsigned long)Final.Entries, (unsigned long)(ULONG)Status);
+    DbgPrint("IrqlCounter: the DPC ran %lld times for %ld successful inserts\n",
+             (long long)Sum.DpcRuns, (long)DpcQueued);
+}
+
+IRQL_AT(DriverEntry, PASSIVE_LEVEL)
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    IRQL_ENTER(DriverEntry);
+    const LOG Empty = {0, 0};
+    NTSTATUS Status;
+
+    UNREFERENCED_PARAMETER(RegistryPath);
+    IrqlSpinLockInit(&Totals.Lock);
+    IrqlResourceInit(&Histogram.Lock);
+    IrqlFastMutexInit(&Config.Lock);
+    Status = IRQL_PROTECTED_NEW(PROTECTED_LOG, &Log, &Empty, COUNTER_TAG);
+    if (!NT_SUCCESS(Status)) {
+        IrqlResourceDelete(&Histogram.Lock);
+        return Status;
+    }
+    KeInitializeDpc(&TickDpc, IRQL_CALLBACK(CounterTick, DISPATCH_LEVEL, DISPATCH_LEVEL), NULL);
+    DriverObject->DriverUnload = IRQL_CALLBACK(CounterUnload, PASSIVE_LEVEL, PASSIVE_LEVEL);
+
+    for (ULONG i = 0; i < COUNTER_WORKERS; i++) {
+        Status = IRQL_CALL(StartWorker)(i);
+        if (!NT_SUCCESS(Status)) {
+            IRQL_CALL(CounterUnload)(DriverObject);
+            return Status;
+        }
+    }
+    DbgPrint("IrqlCounter: loaded, %d worker threads started\n", COUNTER_WORKERS);
+    return STATUS_SUCCESS;
+}

@@ -5,7 +5,7 @@ set -euo pipefail
 
 # command → Debian package that provides it
 declare -A needs=(
-  [cmake]=cmake [ninja]=ninja-build [gcc]=gcc [clang]=clang [objcopy]=binutils
+  [cmake]=cmake [ninja]=ninja-build [gcc]=gcc [g++]=g++ [clang]=clang [clang++]=clang [objcopy]=binutils
   [objdump]=binutils [nm]=binutils
 )
 # packages whose presence no command shows

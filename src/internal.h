@@ -11,13 +11,13 @@
 #define MAXULONG 0xFFFFFFFFUL /* ntdef.h */
 #endif
 
-/* What Init writes and Delete clears: zeroed memory never carries one. */
-#define IRQLP_SIGNATURE_KMUTEX 0x5A4B4D31UL
-#define IRQLP_SIGNATURE_FAST_MUTEX 0x5A464D32UL
-#define IRQLP_SIGNATURE_GUARDED_MUTEX 0x5A474D33UL
-#define IRQLP_SIGNATURE_SPIN_LOCK 0x5A534C34UL
-#define IRQLP_SIGNATURE_RESOURCE 0x5A455235UL
-#define IRQLP_SIGNATURE_PUSH_LOCK 0x5A504C36UL
+/* What Init writes and Delete clears (<irql/lock.h>: the inline fast paths test them too). */
+#define IRQLP_SIGNATURE_KMUTEX IRQL__SIGNATURE_KMUTEX
+#define IRQLP_SIGNATURE_FAST_MUTEX IRQL__SIGNATURE_FAST_MUTEX
+#define IRQLP_SIGNATURE_GUARDED_MUTEX IRQL__SIGNATURE_GUARDED_MUTEX
+#define IRQLP_SIGNATURE_SPIN_LOCK IRQL__SIGNATURE_SPIN_LOCK
+#define IRQLP_SIGNATURE_RESOURCE IRQL__SIGNATURE_RESOURCE
+#define IRQLP_SIGNATURE_PUSH_LOCK IRQL__SIGNATURE_PUSH_LOCK
 
 /* The calling thread, as the wrappers record owners. Any IRQL. */
 FORCEINLINE PVOID IrqlpSelf(VOID)
@@ -39,6 +39,12 @@ FORCEINLINE VOID IrqlpWriteOwner(PVOID volatile *Field, PVOID Value)
 
 /* A pool tag: one to four characters 0x20–0x7E from the low byte up, then zero bytes. */
 BOOLEAN IrqlpTagIsValid(ULONG Tag);
+
+/* Initialise / delete the lock at Lock, of kind Kind (IRQL__KIND_…), with the kind's Init or
+   Delete (protected.c; also used by the registry). STATUS_INVALID_PARAMETER for an unknown
+   kind; otherwise the kind's status (Delete: STATUS_IRQL_LOCK_HELD for a held lock). */
+NTSTATUS IrqlpInitLock(PVOID Lock, ULONG Kind);
+NTSTATUS IrqlpDeleteLock(PVOID Lock, ULONG Kind);
 
 /* The symbolic name of a library status ("STATUS_IRQL_LOCK_BUSY"), or NULL. */
 PCSTR IrqlpStatusName(NTSTATUS Status);

@@ -4,6 +4,9 @@
  * by the owner only); the wrapper records the owning thread, so that a second acquisition by
  * the owner is refused instead of deadlocking, and a release by anyone else is refused
  * instead of corrupting the mutex.
+ *
+ * Lock and Unlock are inline (<irql/lock.h>); irql__…_lock / _unlock here are their checked
+ * paths, which run the full checks for every case the inline fast path does not cover.
  */
 #include "internal.h"
 
@@ -38,7 +41,7 @@ static NTSTATUS CanAcquireFast(PIRQL_FAST_MUTEX Mutex, PVOID Self)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS IrqlFastMutexLock(PIRQL_FAST_MUTEX Mutex)
+NTSTATUS irql__fast_mutex_lock(PIRQL_FAST_MUTEX Mutex)
 {
     PVOID Self = IrqlpSelf();
     NTSTATUS Status = CanAcquireFast(Mutex, Self);
@@ -66,7 +69,7 @@ NTSTATUS IrqlFastMutexTryLock(PIRQL_FAST_MUTEX Mutex)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS IrqlFastMutexUnlock(PIRQL_FAST_MUTEX Mutex)
+NTSTATUS irql__fast_mutex_unlock(PIRQL_FAST_MUTEX Mutex)
 {
     if (Mutex->Signature != IRQLP_SIGNATURE_FAST_MUTEX) {
         return STATUS_IRQL_LOCK_NOT_INITIALIZED;
@@ -124,7 +127,7 @@ static NTSTATUS CanAcquireGuarded(PIRQL_GUARDED_MUTEX Mutex, PVOID Self)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS IrqlGuardedMutexLock(PIRQL_GUARDED_MUTEX Mutex)
+NTSTATUS irql__guarded_mutex_lock(PIRQL_GUARDED_MUTEX Mutex)
 {
     PVOID Self = IrqlpSelf();
     NTSTATUS Status = CanAcquireGuarded(Mutex, Self);
@@ -152,7 +155,7 @@ NTSTATUS IrqlGuardedMutexTryLock(PIRQL_GUARDED_MUTEX Mutex)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS IrqlGuardedMutexUnlock(PIRQL_GUARDED_MUTEX Mutex)
+NTSTATUS irql__guarded_mutex_unlock(PIRQL_GUARDED_MUTEX Mutex)
 {
     if (Mutex->Signature != IRQLP_SIGNATURE_GUARDED_MUTEX) {
         return STATUS_IRQL_LOCK_NOT_INITIALIZED;

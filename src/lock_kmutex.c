@@ -2,6 +2,8 @@
  * IRQL_KMUTEX: a KMUTEX whose acquisitions are checked. Recursion is counted by the wrapper
  * (the kernel object is acquired once per outermost acquisition), with the kernel's rule that
  * every release happens at the IRQL class (DISPATCH_LEVEL or below it) of the first acquire.
+ * Lock and Unlock are inline (<irql/lock.h>); irql__kmutex_lock / _unlock are their checked
+ * paths (every failed check, recursion, the inner releases, a mutex taken at DISPATCH_LEVEL).
  */
 #include "internal.h"
 
@@ -37,7 +39,7 @@ static NTSTATUS Take(PIRQL_KMUTEX Mutex, PVOID Self, BOOLEAN AtDispatch, NTSTATU
     return Status;
 }
 
-NTSTATUS IrqlKMutexLock(PIRQL_KMUTEX Mutex)
+NTSTATUS irql__kmutex_lock(PIRQL_KMUTEX Mutex)
 {
     NTSTATUS Status;
     PVOID Self;
@@ -87,7 +89,7 @@ NTSTATUS IrqlKMutexTryLock(PIRQL_KMUTEX Mutex)
     return Take(Mutex, Self, Irql == DISPATCH_LEVEL, Status);
 }
 
-NTSTATUS IrqlKMutexUnlock(PIRQL_KMUTEX Mutex)
+NTSTATUS irql__kmutex_unlock(PIRQL_KMUTEX Mutex)
 {
     KIRQL Irql;
 

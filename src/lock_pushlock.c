@@ -14,7 +14,12 @@
  *     the caller adds entries for itself, so "no entry of mine", seen at any moment, stays
  *     true until the caller acquires.
  * The exclusive path therefore costs two plain reads and writes on top of the push lock; a
- * shared acquisition and its release each take HoldersLock once.
+ * shared acquisition and its release each take HoldersLock once. An exclusive guard is never
+ * on the list (its Link is not used).
+ *
+ * Lock and Unlock are inline (<irql/lock.h>) for the exclusive case; irql__push_lock_lock /
+ * _unlock are the checked paths (every failed check, shared acquisitions and releases, and an
+ * exclusive acquire while shared holders exist, which must search the list).
  */
 #include "internal.h"
 
@@ -98,7 +103,6 @@ static NTSTATUS Acquire(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard, BOOLE
     Guard->Thread = Self;
     Guard->Shared = Shared;
     if (!Shared) {
-        Guard->Link.Flink = Guard->Link.Blink = NULL;
         WritePointerNoFence((PVOID volatile *)&Lock->OwnerGuard, Guard);
         IrqlpWriteOwner(&Lock->Owner, Self);
         return STATUS_SUCCESS;
@@ -113,14 +117,9 @@ static NTSTATUS Acquire(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard, BOOLE
     return STATUS_SUCCESS;
 }
 
-NTSTATUS IrqlPushLockLock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
+NTSTATUS irql__push_lock_lock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard, BOOLEAN Shared)
 {
-    return Acquire(Lock, Guard, FALSE, FALSE);
-}
-
-NTSTATUS IrqlPushLockLockShared(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
-{
-    return Acquire(Lock, Guard, TRUE, FALSE);
+    return Acquire(Lock, Guard, Shared, FALSE);
 }
 
 NTSTATUS IrqlPushLockTryLock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
@@ -133,7 +132,7 @@ NTSTATUS IrqlPushLockTryLockShared(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD G
     return Acquire(Lock, Guard, TRUE, TRUE);
 }
 
-NTSTATUS IrqlPushLockUnlock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
+NTSTATUS irql__push_lock_unlock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
 {
     KLOCK_QUEUE_HANDLE Handle;
     PVOID Self;
@@ -154,8 +153,7 @@ NTSTATUS IrqlPushLockUnlock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
             return STATUS_IRQL_LOCK_WRONG_IRQL;
         }
         Guard->Lock = NULL;
-        IrqlpWriteOwner(&Lock->Owner, NULL);
-        WritePointerNoFence((PVOID volatile *)&Lock->OwnerGuard, NULL);
+        IrqlpWriteOwner(&Lock->Owner, NULL); /* OwnerGuard is read only while Owner is set */
         ExReleasePushLockExclusive(&Lock->Lock);
         KeLeaveCriticalRegion();
         return STATUS_SUCCESS;

@@ -10,10 +10,16 @@
  * counts itself in while the bit is set waits for the bit to clear before it queues, so it
  * cannot overtake that TryLock and make it spin. TryLock runs at DISPATCH_LEVEL from before
  * the exchange until the bit is clear, so that wait lasts a few instructions.
+ *
+ * Lock and Unlock are inline (<irql/lock.h>); irql__spin_lock_lock / _unlock are their checked
+ * paths (every failed check, and the release of a TryLock's acquisition: a TryLock raises the
+ * IRQL itself, and records that in the holder's guard address, Lock->Guard + 1, so that the
+ * inline Unlock, which compares Lock->Guard with its guard, leaves that release to the
+ * library without a test of its own).
  */
 #include "internal.h"
 
-#define IRQLP_TRY_BIT 0x40000000L
+#define IRQLP_TRY_BIT IRQL__SPIN_TRY_BIT
 
 NTSTATUS IrqlSpinLockInit(PIRQL_SPIN_LOCK Lock)
 {
@@ -22,7 +28,7 @@ NTSTATUS IrqlSpinLockInit(PIRQL_SPIN_LOCK Lock)
     }
     KeInitializeSpinLock(&Lock->Lock);
     IrqlpWriteOwner(&Lock->Owner, NULL);
-    WritePointerNoFence((PVOID volatile *)&Lock->Guard, NULL);
+    WritePointerNoFence(&Lock->Guard, NULL);
     WriteNoFence(&Lock->Users, 0);
     Lock->Signature = IRQLP_SIGNATURE_SPIN_LOCK;
     return STATUS_SUCCESS;
@@ -43,14 +49,23 @@ static NTSTATUS CanAcquire(PIRQL_SPIN_LOCK Lock, PVOID Self)
 }
 
 /* Lock granted: record the holder. At DISPATCH_LEVEL. */
-static VOID Hold(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard, PVOID Self)
+static VOID Hold(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard, PVOID Self, BOOLEAN Raised)
 {
+    ULONG_PTR Tag = Raised ? IRQL__SPIN_RAISED : 0; /* Unlock must lower the IRQL */
+
     Guard->Lock = Lock;
     IrqlpWriteOwner(&Lock->Owner, Self);
-    WritePointerNoFence((PVOID volatile *)&Lock->Guard, Guard);
+    WritePointerNoFence(&Lock->Guard, (PVOID)((ULONG_PTR)Guard | Tag));
 }
 
-NTSTATUS IrqlSpinLockLock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
+VOID irql__spin_lock_wait_for_try(PIRQL_SPIN_LOCK Lock)
+{
+    while (ReadNoFence(&Lock->Users) & IRQLP_TRY_BIT) {
+        YieldProcessor();
+    }
+}
+
+NTSTATUS irql__spin_lock_lock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
 {
     PVOID Self = IrqlpSelf();
     NTSTATUS Status = CanAcquire(Lock, Self);
@@ -58,15 +73,11 @@ NTSTATUS IrqlSpinLockLock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
     if (!NT_SUCCESS(Status)) {
         return Status;
     }
-    if (InterlockedIncrement(&Lock->Users) & IRQLP_TRY_BIT) {
-        while (ReadNoFence(&Lock->Users) & IRQLP_TRY_BIT) {
-            YieldProcessor();
-        }
+    if (InterlockedExchangeAdd(&Lock->Users, 1) & IRQLP_TRY_BIT) {
+        irql__spin_lock_wait_for_try(Lock);
     }
     KeAcquireInStackQueuedSpinLock(&Lock->Lock, &Guard->Handle);
-    Guard->OldIrql = Guard->Handle.OldIrql;
-    Guard->Raised = FALSE;
-    Hold(Lock, Guard, Self);
+    Hold(Lock, Guard, Self, FALSE); /* OldIrql is TryLock's: the handle keeps this one */
     return STATUS_SUCCESS;
 }
 
@@ -91,30 +102,34 @@ NTSTATUS IrqlSpinLockTryLock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
     KeAcquireInStackQueuedSpinLock(&Lock->Lock, &Guard->Handle);
     InterlockedAnd(&Lock->Users, ~IRQLP_TRY_BIT);
     Guard->OldIrql = Old;
-    Guard->Raised = TRUE;
-    Hold(Lock, Guard, Self);
+    Hold(Lock, Guard, Self, TRUE);
     return STATUS_SUCCESS;
 }
 
-NTSTATUS IrqlSpinLockUnlock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
+NTSTATUS irql__spin_lock_unlock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
 {
+    ULONG_PTR Held;
     BOOLEAN Raised;
-    KIRQL Old;
+    KIRQL Old = PASSIVE_LEVEL;
 
     if (Lock->Signature != IRQLP_SIGNATURE_SPIN_LOCK) {
         return STATUS_IRQL_LOCK_NOT_INITIALIZED;
     }
-    if (IrqlpReadOwner(&Lock->Owner) != IrqlpSelf() || Guard->Lock != Lock ||
-        ReadPointerNoFence((PVOID const volatile *)&Lock->Guard) != (PVOID)Guard) {
+    if (IrqlpReadOwner(&Lock->Owner) != IrqlpSelf() || Guard->Lock != Lock) {
+        return STATUS_IRQL_LOCK_NOT_OWNER;
+    }
+    Held = (ULONG_PTR)ReadPointerNoFence(&Lock->Guard); /* the owner's: read after Owner */
+    if ((Held & ~(ULONG_PTR)IRQL__SPIN_RAISED) != (ULONG_PTR)Guard) {
         return STATUS_IRQL_LOCK_NOT_OWNER;
     }
     if (KeGetCurrentIrql() != DISPATCH_LEVEL) {
         return STATUS_IRQL_LOCK_WRONG_IRQL;
     }
-    Raised = Guard->Raised;
-    Old = Guard->OldIrql;
-    Guard->Lock = NULL;
-    WritePointerNoFence((PVOID volatile *)&Lock->Guard, NULL);
+    Raised = (Held & IRQL__SPIN_RAISED) != 0;
+    if (Raised) {
+        Old = Guard->OldIrql;
+    }
+    Guard->Lock = NULL; /* Lock->Guard is read only while Owner is set */
     IrqlpWriteOwner(&Lock->Owner, NULL);
     KeReleaseInStackQueuedSpinLock(&Guard->Handle); /* TryLock's: stays at DISPATCH_LEVEL */
     InterlockedDecrement(&Lock->Users);

@@ -22,7 +22,7 @@ typedef struct _IRQLP_PROTECTED_HEADER {
 
 typedef char IrqlpHeaderIs16Bytes[sizeof(IRQLP_PROTECTED_HEADER) == 16 ? 1 : -1];
 
-static NTSTATUS InitLock(PVOID Lock, ULONG Kind)
+NTSTATUS IrqlpInitLock(PVOID Lock, ULONG Kind)
 {
     switch (Kind) {
     case IRQL__KIND_KMUTEX:
@@ -42,7 +42,7 @@ static NTSTATUS InitLock(PVOID Lock, ULONG Kind)
     }
 }
 
-static NTSTATUS DeleteLock(PVOID Lock, ULONG Kind)
+NTSTATUS IrqlpDeleteLock(PVOID Lock, ULONG Kind)
 {
     switch (Kind) {
     case IRQL__KIND_KMUTEX:
@@ -89,7 +89,7 @@ NTSTATUS irql__protected_new(PVOID *Out, SIZE_T Size, SIZE_T DataOffset, SIZE_T 
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     Value = (PUCHAR)(Header + 1);
-    Status = InitLock(Value, Kind); /* the lock is the first member */
+    Status = IrqlpInitLock(Value, Kind); /* the lock is the first member */
     if (!NT_SUCCESS(Status)) {
         ExFreePoolWithTag(Header, Tag);
         return Status;
@@ -131,7 +131,7 @@ NTSTATUS irql__protected_release(PVOID *InOut, SIZE_T Size, SIZE_T DataOffset, S
         return STATUS_IRQL_POOL_TAG_MISMATCH;
     }
     /* Refuses a held lock; a lock the caller already deleted is fine. */
-    Status = DeleteLock(Value, Kind);
+    Status = IrqlpDeleteLock(Value, Kind);
     if (!NT_SUCCESS(Status) && Status != STATUS_IRQL_LOCK_NOT_INITIALIZED) {
         return Status;
     }

@@ -97,7 +97,7 @@ static void Fill(IRQL_HOST_BUGCHECK *Report, ULONG Code, ULONG_PTR P1, ULONG_PTR
     Report->Parameter[1] = P2;
     Report->Parameter[2] = P3;
     Report->Parameter[3] = P4;
-    Report->Irql = IrqlpCurrentThread()->Irql;
+    Report->Irql = IrqlpCurrentThread()->Pcr.Irql;
     Report->ThreadId = IrqlpThreadOsId();
     Report->CodeName = IrqlHostBugCheckName(Code);
 }
@@ -180,7 +180,7 @@ BOOLEAN IrqlHostCatchBugCheck(PIRQL_HOST_ROUTINE Routine, PVOID Context,
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
     /* The thread's IRQL and region/lock counts at the call, restored after a bug check.
        volatile: read after siglongjmp, so they must not live only in registers. */
-    volatile KIRQL Irql = Thread->Irql;
+    volatile KIRQL Irql = Thread->Pcr.Irql;
     volatile LONG KernelApcDisable = Thread->KernelApcDisable;
     volatile LONG SpecialApcDisable = Thread->SpecialApcDisable;
     volatile ULONG SpinLocksHeld = Thread->SpinLocksHeld;
@@ -194,7 +194,7 @@ BOOLEAN IrqlHostCatchBugCheck(PIRQL_HOST_ROUTINE Routine, PVOID Context,
         return FALSE;
     }
     Thread->Catch = Frame.Outer;
-    Thread->Irql = Irql;
+    Thread->Pcr.Irql = Irql;
     Thread->KernelApcDisable = KernelApcDisable;
     Thread->SpecialApcDisable = SpecialApcDisable;
     Thread->SpinLocksHeld = SpinLocksHeld;

@@ -79,7 +79,7 @@ void IrqlpRaiseStatus(NTSTATUS Status, ULONG_PTR Address, ULONG_PTR Info0, ULONG
 {
     char Text[200];
     va_list Args;
-    PKTHREAD Thread = IrqlpCurrentThread()->Object;
+    PKTHREAD Thread = IrqlpCurrentThread()->Pcr.CurrentThread;
 
     va_start(Args, Format);
     vsnprintf(Text, sizeof(Text), Format, Args);
@@ -248,11 +248,11 @@ static KIRQL TakeWaitNext(void)
     if (WaitNext.Pending) {
         WaitNext.Pending = FALSE;
         /* Anything else that lowered the IRQL meanwhile (a caught bug check) voids it. */
-        if (Self->Irql == DISPATCH_LEVEL && WaitNext.Irql < DISPATCH_LEVEL) {
+        if (Self->Pcr.Irql == DISPATCH_LEVEL && WaitNext.Irql < DISPATCH_LEVEL) {
             KeLowerIrql(WaitNext.Irql);
         }
     }
-    return Self->Irql;
+    return Self->Pcr.Irql;
 }
 
 /* Events */
@@ -275,14 +275,14 @@ VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
 
 static void CheckDispatchLte(const char *Routine, const char *Condition, const void *Object)
 {
-    if (IrqlpCurrentThread()->Irql > DISPATCH_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql > DISPATCH_LEVEL) {
         IrqlpDdiViolation(0x20011, Condition, Object, Routine);
     }
 }
 
 LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     LONG Previous;
     char Level[16];
 
@@ -360,8 +360,8 @@ VOID KeInitializeMutex(PRKMUTEX Mutex, ULONG Level)
 LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    KIRQL Irql = Self->Irql;
-    PKTHREAD Thread = Self->Object;
+    KIRQL Irql = Self->Pcr.Irql;
+    PKTHREAD Thread = Self->Pcr.CurrentThread;
     LONG Previous;
 
     CheckDispatchLte("KeReleaseMutex", DISPATCH_LTE("KeReleaseMutex"), Mutex);
@@ -403,7 +403,7 @@ LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
 
 LONG KeReadStateMutex(PRKMUTEX Mutex)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     LONG State;
     if (Irql > DISPATCH_LEVEL) {
         /* Not in IrqlKeDispatchLte's list: Driver Verifier's generic "wrong IRQL" stop. */
@@ -454,7 +454,7 @@ void IrqlpTerminateThread(PKTHREAD Thread, NTSTATUS ExitStatus)
        a wait on a thread object returns only once the thread holds no reference to it. */
     ObfDereferenceObject(Thread);
     Unlock();
-    Self->Object = NULL;
+    Self->Pcr.CurrentThread = NULL;
 }
 
 ULONG IrqlHostWaiterCount(PVOID Object)

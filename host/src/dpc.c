@@ -337,7 +337,7 @@ VOID KeFlushQueuedDpcs(VOID)
     ULONG64 Target;
     PKDPC Pending;
 
-    if (IrqlpCurrentThread()->Irql != PASSIVE_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql != PASSIVE_LEVEL) {
         IrqlpWrongIrql("KeFlushQueuedDpcs", NULL, PASSIVE_LEVEL);
     }
     Start = IrqlpMonotonicNs();
@@ -372,7 +372,7 @@ static ULONG CombinedApcDisable(const IRQLP_THREAD *Self)
 static void CheckReturn(const DPC_RUN *Run, ULONG SpinLocksBefore, ULONG ApcBefore)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    KIRQL Irql = Self->Irql;
+    KIRQL Irql = Self->Pcr.Irql;
     ULONG ApcAfter = CombinedApcDisable(Self);
     char Level[16];
 
@@ -472,8 +472,8 @@ static void *DpcThreadMain(void *Unused)
                 EnsureThread();
             }
             Unlock();
-            if (Self->Object != NULL) {
-                IrqlpTerminateThread(Self->Object, STATUS_UNSUCCESSFUL);
+            if (Self->Pcr.CurrentThread != NULL) {
+                IrqlpTerminateThread(Self->Pcr.CurrentThread, STATUS_UNSUCCESSFUL);
             }
             return NULL;
         }
@@ -532,7 +532,7 @@ static VOID RunAsDpcRoutine(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgume
 
 static void CheckCanWait(const char *Routine, const void *Object)
 {
-    if (IrqlpCurrentThread()->Irql > APC_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql > APC_LEVEL) {
         IrqlpWrongIrql(Routine, Object, APC_LEVEL);
     }
 }

@@ -381,7 +381,7 @@ NTSTATUS IrqlHostLoadDriver(PDRIVER_INITIALIZE DriverEntry, PCWSTR Name,
     SIZE_T Length;
     NTSTATUS Status;
 
-    if (IrqlpCurrentThread()->Irql != PASSIVE_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql != PASSIVE_LEVEL) {
         IrqlpWrongIrql("IrqlHostLoadDriver", FN(DriverEntry), PASSIVE_LEVEL);
     }
     *DriverObject = NULL;
@@ -447,7 +447,7 @@ NTSTATUS IrqlHostUnloadDriver(PDRIVER_OBJECT DriverObject)
     DRIVER_CALL Call;
     NTSTATUS Status;
 
-    if (IrqlpCurrentThread()->Irql != PASSIVE_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql != PASSIVE_LEVEL) {
         IrqlpWrongIrql("IrqlHostUnloadDriver", DriverObject, PASSIVE_LEVEL);
     }
     pthread_mutex_lock(&DriversLock);

@@ -126,7 +126,7 @@ static void Acquire(PFAST_MUTEX Mutex, IRQLP_MUTEX_API Api)
 {
     CheckKind(Mutex, Api, FALSE);
     CheckNotOwner(Mutex, Api);
-    KIRQL Old = IrqlpCurrentThread()->Irql;
+    KIRQL Old = IrqlpCurrentThread()->Pcr.Irql;
     if (Apis[Api].Raises) {
         Old = KfRaiseIrql(APC_LEVEL);
     }
@@ -181,7 +181,7 @@ static void Release(PFAST_MUTEX Mutex, IRQLP_MUTEX_API Api)
 
 static void Initialize(PFAST_MUTEX Mutex, ULONG Signature, const char *Routine)
 {
-    if (IrqlpCurrentThread()->Irql > DISPATCH_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql > DISPATCH_LEVEL) {
         IrqlpWrongIrql(Routine, Mutex, DISPATCH_LEVEL);
     }
     __atomic_store_n(&Mutex->Count, MUTEX_FREE, __ATOMIC_RELAXED);
@@ -197,7 +197,7 @@ static void Initialize(PFAST_MUTEX Mutex, ULONG Signature, const char *Routine)
 
 static void FastAcquireIrql(PFAST_MUTEX Mutex, const char *Routine)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     if (Irql > APC_LEVEL) {
         char Now[16];
         IrqlpVerifierStop(IRQLP_DV_FAST_MUTEX_ACQUIRE_IRQL, Irql, Mutex, 0,
@@ -208,7 +208,7 @@ static void FastAcquireIrql(PFAST_MUTEX Mutex, const char *Routine)
 
 static void GuardedIrql(PFAST_MUTEX Mutex, const char *Routine)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     if (Irql > APC_LEVEL) {
         char Now[16];
         IrqlpRuleStop(IRQLP_DV_RULE_IRQL_KE_APC_LTE1, IrqlKeApcLte1Rule, Mutex,
@@ -232,15 +232,15 @@ static void UnsafeContext(PFAST_MUTEX Mutex, IRQLP_MUTEX_API Api, BOOLEAN Releas
     BOOLEAN Region = Api == ApiGuardedUnsafe
                          ? Self->SpecialApcDisable > 0
                          : (Self->KernelApcDisable > 0 || Self->SpecialApcDisable > 0);
-    if (Self->Irql == APC_LEVEL || (Self->Irql < APC_LEVEL && Region)) {
+    if (Self->Pcr.Irql == APC_LEVEL || (Self->Pcr.Irql < APC_LEVEL && Region)) {
         return;
     }
     char Now[16];
     IrqlpVerifierStop(Release ? IRQLP_DV_UNSAFE_MUTEX_RELEASE : IRQLP_DV_UNSAFE_MUTEX_ACQUIRE,
-                      Self->Irql, IrqlpApcDisableParameter(Self), Mutex,
+                      Self->Pcr.Irql, IrqlpApcDisableParameter(Self), Mutex,
                       "%s(%p) at %s %s: the caller must run at APC_LEVEL or inside a %s region",
-                      Routine, (void *)Mutex, IrqlpLevelText(Self->Irql, Now),
-                      Self->Irql > APC_LEVEL ? "(above APC_LEVEL)" : "with APCs enabled",
+                      Routine, (void *)Mutex, IrqlpLevelText(Self->Pcr.Irql, Now),
+                      Self->Pcr.Irql > APC_LEVEL ? "(above APC_LEVEL)" : "with APCs enabled",
                       Api == ApiGuardedUnsafe ? "guarded" : "critical");
 }
 
@@ -265,7 +265,7 @@ BOOLEAN ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
 
 VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     if (Irql != APC_LEVEL) {
         char Now[16];
         IrqlpVerifierStop(IRQLP_DV_FAST_MUTEX_RELEASE_IRQL, Irql, FastMutex, 0,
@@ -309,7 +309,7 @@ BOOLEAN KeTryToAcquireGuardedMutex(PKGUARDED_MUTEX Mutex)
 
 VOID KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     GuardedIrql(Mutex, "KeReleaseGuardedMutex");
     if (Irql < APC_LEVEL) {
         /*

@@ -5,9 +5,11 @@
 
 #include <irql/host.h>
 
+/* The exported copy of the inline routine (<wdm/irql.h>; it stays an inline function for
+   clang, so only names with external linkage here). */
 KIRQL KeGetCurrentIrql(VOID)
 {
-    return IrqlpCurrentThread()->Irql;
+    return IRQLP_HOST_PCR()->Irql;
 }
 
 static DECLSPEC_NORETURN void RaiseToLower(const char *Routine, KIRQL Current, KIRQL New)
@@ -20,11 +22,11 @@ static DECLSPEC_NORETURN void RaiseToLower(const char *Routine, KIRQL Current, K
 KIRQL KfRaiseIrql(KIRQL NewIrql)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    KIRQL Old = Thread->Irql;
+    KIRQL Old = Thread->Pcr.Irql;
     if (NewIrql < Old || NewIrql > HIGH_LEVEL) {
         RaiseToLower("KeRaiseIrql", Old, NewIrql);
     }
-    Thread->Irql = NewIrql;
+    Thread->Pcr.Irql = NewIrql;
     /* Crossing into DISPATCH_LEVEL trims the paged pool (Driver Verifier's Force IRQL
        checking): one predictable branch when nothing is resident or nothing is crossed. */
     IrqlpPoolOnRaise(Old, NewIrql);
@@ -34,11 +36,11 @@ KIRQL KfRaiseIrql(KIRQL NewIrql)
 KIRQL KeRaiseIrqlToDpcLevel(VOID)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    KIRQL Old = Thread->Irql;
+    KIRQL Old = Thread->Pcr.Irql;
     if (Old > DISPATCH_LEVEL) {
         RaiseToLower("KeRaiseIrqlToDpcLevel", Old, DISPATCH_LEVEL);
     }
-    Thread->Irql = DISPATCH_LEVEL;
+    Thread->Pcr.Irql = DISPATCH_LEVEL;
     IrqlpPoolOnRaise(Old, DISPATCH_LEVEL);
     return Old;
 }
@@ -46,14 +48,14 @@ KIRQL KeRaiseIrqlToDpcLevel(VOID)
 VOID KeLowerIrql(KIRQL NewIrql)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    KIRQL Old = Thread->Irql;
+    KIRQL Old = Thread->Pcr.Irql;
     if (NewIrql > Old) {
         char a[16], b[16];
         IrqlpVerifierStop(0x31, Old, NewIrql, 0,
                           "KeLowerIrql(%s) while at %s: a lower may not raise the IRQL",
                           IrqlpLevelText(NewIrql, a), IrqlpLevelText(Old, b));
     }
-    Thread->Irql = NewIrql;
+    Thread->Pcr.Irql = NewIrql;
 }
 
 VOID IrqlHostRunAtIrql(KIRQL Irql, PIRQL_HOST_ROUTINE Routine, PVOID Context)

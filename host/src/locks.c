@@ -12,7 +12,7 @@
 void IrqlpWrongIrql(const char *Routine, const void *Object, KIRQL Max)
 {
     char Now[16], Allowed[16];
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     IrqlpVerifierStop(IRQLP_DV_WRONG_IRQL, Irql, Object, Max,
                       "%s(%p) called at %s: it may only be called at or below %s", Routine,
                       Object, IrqlpLevelText(Irql, Now), IrqlpLevelText(Max, Allowed));

@@ -78,7 +78,7 @@ static inline ULONG_PTR IrqlpApcDisableParameter(const IRQLP_THREAD *Thread)
 static inline BOOLEAN IrqlpNormalApcsDisabled(const IRQLP_THREAD *Thread)
 {
     return Thread->KernelApcDisable > 0 || Thread->SpecialApcDisable > 0 ||
-           Thread->Irql >= APC_LEVEL;
+           Thread->Pcr.Irql >= APC_LEVEL;
 }
 
 /*

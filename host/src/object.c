@@ -80,7 +80,7 @@ void IrqlpDdiViolation(ULONG Rule, const char *Condition, const void *Object, co
 {
     char Level[16];
     IrqlpVerifierStop(Rule, Condition, Object, 0, "%s at %s: %s (DDI compliance rule 0x%lX)",
-                      Routine, IrqlpLevelText(IrqlpCurrentThread()->Irql, Level), Condition,
+                      Routine, IrqlpLevelText(IrqlpCurrentThread()->Pcr.Irql, Level), Condition,
                       (unsigned long)Rule);
 }
 
@@ -141,7 +141,7 @@ static DECLSPEC_NORETURN void DeadObject(PVOID Object, LONG_PTR Case, const char
 
 static void CheckReferenceIrql(const char *Routine)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     if (Irql > DISPATCH_LEVEL) {
         /* No DDI rule covers Ob references; 0xE5 is Driver Verifier's "kernel API called at
            the incorrect IRQL". */
@@ -206,7 +206,7 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess,
     ACCESS_MASK Granted;
 
     *Object = NULL;
-    if (IrqlpCurrentThread()->Irql != PASSIVE_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql != PASSIVE_LEVEL) {
         IrqlpDdiViolation(0x2001B, "ObReferenceObjectByHandle must be called at PASSIVE_LEVEL "
                                    "(IrqlObPassive)", Handle, "ObReferenceObjectByHandle");
     }
@@ -267,7 +267,7 @@ NTSTATUS ZwClose(HANDLE Handle)
     HANDLE_ENTRY *Entry;
     PVOID Object;
 
-    if (IrqlpCurrentThread()->Irql != PASSIVE_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql != PASSIVE_LEVEL) {
         IrqlpDdiViolation(0x2001F, "ZwClose must be called at PASSIVE_LEVEL (IrqlZwPassive)",
                           Handle, "ZwClose");
     }

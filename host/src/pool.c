@@ -445,7 +445,7 @@ static BOOLEAN InjectedFailure(ULONG Tag)
 
 static PVOID Allocate(const REQUEST *Request)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     char Text[96], Level[16];
     RECORD *Record;
     PVOID Address = NULL;
@@ -725,7 +725,7 @@ static void TrimQuarantine(void)
 
 static void Free(const char *Routine, PVOID P, ULONG Tag, BOOLEAN CheckTag)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     char Level[16], Passed[5], Owner[5];
     RECORD *Record;
     RECORD Copy;

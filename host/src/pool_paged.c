@@ -214,7 +214,7 @@ static void ArenaFault(int Signal, siginfo_t *Info, void *Context)
     int SavedErrno = errno;
 
     if (Base != 0 && Info->si_code > 0 && Address >= Base && Address < Arena.ReserveEnd) {
-        KIRQL Irql = IrqlpCurrentThread()->Irql;
+        KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
         uintptr_t End = atomic_load_explicit(&Arena.CommittedEnd, memory_order_acquire);
         ULONG_PTR Access, Instruction;
 

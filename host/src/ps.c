@@ -55,7 +55,7 @@ static void HostThreadExit(void *Object)
     PIRQLP_THREAD Self = IrqlpCurrentThread();
     PKMUTANT Mutant;
 
-    if (Self->Object != Thread) {
+    if (Self->Pcr.CurrentThread != Thread) {
         return;
     }
     Mutant = IrqlpFirstOwnedMutex(Self);
@@ -74,21 +74,30 @@ static void CreateExitKey(void)
     }
 }
 
-PKTHREAD KeGetCurrentThread(VOID)
+/* KeGetCurrentThread's first call on a thread the host did not start: give it an object. */
+PKTHREAD IrqlpAttachCurrentThread(VOID)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Object == NULL) {
+    if (Self->Pcr.CurrentThread == NULL) {
         PKTHREAD Thread = IrqlpCreateThreadObject(FALSE);
         if (Thread == NULL) {
             fprintf(stderr, "irql host: out of memory creating a thread object\n");
             abort();
         }
         Thread->Self = Self;
-        Self->Object = Thread;
+        Self->Pcr.CurrentThread = Thread;
         pthread_once(&ExitKeyOnce, CreateExitKey);
         pthread_setspecific(ExitKey, Thread);
     }
-    return Self->Object;
+    return Self->Pcr.CurrentThread;
+}
+
+/* The exported copy of the inline routine (<wdm/thread.h>; it stays an inline function for
+   clang, so only names with external linkage here). */
+PKTHREAD KeGetCurrentThread(VOID)
+{
+    PKTHREAD Thread = IRQLP_HOST_PCR()->CurrentThread;
+    return Thread != NULL ? Thread : IrqlpAttachCurrentThread();
 }
 
 PETHREAD PsGetCurrentThread(VOID)
@@ -116,7 +125,7 @@ static void ExitChecks(PKTHREAD Thread, const char *How)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
     PKMUTANT Mutant = IrqlpFirstOwnedMutex(Self);
-    KIRQL Irql = Self->Irql;
+    KIRQL Irql = Self->Pcr.Irql;
     LONG Kernel = Self->KernelApcDisable, Special = Self->SpecialApcDisable;
 
     if (Mutant != NULL) {
@@ -155,7 +164,7 @@ static void *SystemThreadStart(void *Context)
     jmp_buf Exit;
 
     Thread->Self = Self;
-    Self->Object = Thread;
+    Self->Pcr.CurrentThread = Thread;
     ExitTarget = &Exit;
     ExitStatus = STATUS_SUCCESS;
     if (setjmp(Exit) == 0) {
@@ -194,7 +203,7 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
 
     /* Every host handle is a kernel handle, so OBJ_KERNEL_HANDLE changes nothing here. */
     UNREFERENCED_PARAMETER(ObjectAttributes);
-    if (IrqlpCurrentThread()->Irql != PASSIVE_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql != PASSIVE_LEVEL) {
         IrqlpDdiViolation(0x2001C,
                           "PsCreateSystemThread must be called at PASSIVE_LEVEL (IrqlPsPassive)",
                           ThreadHandle, "PsCreateSystemThread");
@@ -235,9 +244,9 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
 
 NTSTATUS PsTerminateSystemThread(NTSTATUS Status)
 {
-    PKTHREAD Thread = IrqlpCurrentThread()->Object;
+    PKTHREAD Thread = IrqlpCurrentThread()->Pcr.CurrentThread;
 
-    if (IrqlpCurrentThread()->Irql != PASSIVE_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql != PASSIVE_LEVEL) {
         IrqlpDdiViolation(0x2001C,
                           "PsTerminateSystemThread must be called at PASSIVE_LEVEL "
                           "(IrqlPsPassive)",

@@ -92,16 +92,16 @@ static BOOLEAN Exchange(PEX_PUSH_LOCK Lock, ULONG_PTR *Expected, ULONG_PTR Desir
 static void CheckContext(PEX_PUSH_LOCK Lock, const char *Routine, BOOLEAN Release)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql > APC_LEVEL) {
+    if (Self->Pcr.Irql > APC_LEVEL) {
         IrqlpWrongIrql(Routine, Lock, APC_LEVEL);
     }
     if (!IrqlpNormalApcsDisabled(Self)) {
         char Now[16];
         IrqlpVerifierStop(Release ? IRQLP_DV_PUSH_LOCK_RELEASE_APCS : IRQLP_DV_PUSH_LOCK_ACQUIRE_APCS,
-                          Self->Irql, IrqlpApcDisableParameter(Self), Lock,
+                          Self->Pcr.Irql, IrqlpApcDisableParameter(Self), Lock,
                           "%s(%p) at %s with normal kernel APCs enabled: call "
                           "KeEnterCriticalRegion first",
-                          Routine, (void *)Lock, IrqlpLevelText(Self->Irql, Now));
+                          Routine, (void *)Lock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     ULONG_PTR Value = Load(Lock);
     if ((Value & ~PL_VALID_MASK) != 0) {

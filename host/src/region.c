@@ -15,11 +15,11 @@ static const char IrqlKeApcLte2Rule[] =
 VOID KeEnterCriticalRegion(VOID)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    if (Thread->Irql > APC_LEVEL) {
+    if (Thread->Pcr.Irql > APC_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_ENTER_CRITICAL_REGION_IRQL, Thread->Irql, 0, 0,
+        IrqlpVerifierStop(IRQLP_DV_ENTER_CRITICAL_REGION_IRQL, Thread->Pcr.Irql, 0, 0,
                           "KeEnterCriticalRegion at %s: allowed only at or below APC_LEVEL",
-                          IrqlpLevelText(Thread->Irql, Now));
+                          IrqlpLevelText(Thread->Pcr.Irql, Now));
     }
     Thread->KernelApcDisable++;
 }
@@ -27,11 +27,11 @@ VOID KeEnterCriticalRegion(VOID)
 VOID KeLeaveCriticalRegion(VOID)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    if (Thread->Irql > APC_LEVEL) {
+    if (Thread->Pcr.Irql > APC_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_LEAVE_CRITICAL_REGION_IRQL, Thread->Irql, 0, 0,
+        IrqlpVerifierStop(IRQLP_DV_LEAVE_CRITICAL_REGION_IRQL, Thread->Pcr.Irql, 0, 0,
                           "KeLeaveCriticalRegion at %s: allowed only at or below APC_LEVEL",
-                          IrqlpLevelText(Thread->Irql, Now));
+                          IrqlpLevelText(Thread->Pcr.Irql, Now));
     }
     /*
      * The kernel can only see the count, which a held KMUTEX also raises, so a stray leave while
@@ -48,11 +48,11 @@ VOID KeLeaveCriticalRegion(VOID)
 VOID KeEnterGuardedRegion(VOID)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    if (Thread->Irql > APC_LEVEL) {
+    if (Thread->Pcr.Irql > APC_LEVEL) {
         char Now[16];
         IrqlpRuleStop(IRQLP_DV_RULE_IRQL_KE_APC_LTE2, IrqlKeApcLte2Rule, NULL,
                       "KeEnterGuardedRegion at %s: allowed only at or below APC_LEVEL",
-                      IrqlpLevelText(Thread->Irql, Now));
+                      IrqlpLevelText(Thread->Pcr.Irql, Now));
     }
     Thread->SpecialApcDisable++;
 }
@@ -60,11 +60,11 @@ VOID KeEnterGuardedRegion(VOID)
 VOID KeLeaveGuardedRegion(VOID)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    if (Thread->Irql > APC_LEVEL) {
+    if (Thread->Pcr.Irql > APC_LEVEL) {
         char Now[16];
         IrqlpRuleStop(IRQLP_DV_RULE_IRQL_KE_APC_LTE2, IrqlKeApcLte2Rule, NULL,
                       "KeLeaveGuardedRegion at %s: allowed only at or below APC_LEVEL",
-                      IrqlpLevelText(Thread->Irql, Now));
+                      IrqlpLevelText(Thread->Pcr.Irql, Now));
     }
     if (Thread->SpecialApcDisable <= 0) {
         IrqlpRuleStop(IRQLP_DV_RULE_GUARDED_REGIONS, GuardedRegionsRule, NULL,
@@ -77,7 +77,7 @@ VOID KeLeaveGuardedRegion(VOID)
 BOOLEAN KeAreApcsDisabled(VOID)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    if (Thread->Irql > DISPATCH_LEVEL) {
+    if (Thread->Pcr.Irql > DISPATCH_LEVEL) {
         IrqlpWrongIrql("KeAreApcsDisabled", NULL, DISPATCH_LEVEL);
     }
     return Thread->KernelApcDisable > 0 || Thread->SpecialApcDisable > 0;
@@ -86,8 +86,8 @@ BOOLEAN KeAreApcsDisabled(VOID)
 BOOLEAN KeAreAllApcsDisabled(VOID)
 {
     PIRQLP_THREAD Thread = IrqlpCurrentThread();
-    if (Thread->Irql > DISPATCH_LEVEL) {
+    if (Thread->Pcr.Irql > DISPATCH_LEVEL) {
         IrqlpWrongIrql("KeAreAllApcsDisabled", NULL, DISPATCH_LEVEL);
     }
-    return Thread->SpecialApcDisable > 0 || Thread->Irql >= APC_LEVEL;
+    return Thread->SpecialApcDisable > 0 || Thread->Pcr.Irql >= APC_LEVEL;
 }

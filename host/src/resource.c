@@ -182,7 +182,7 @@ static void CheckInitialized(PERESOURCE Resource, const char *Routine)
 
 static void CheckApcLevel(PERESOURCE Resource, const char *Routine)
 {
-    KIRQL Irql = IrqlpCurrentThread()->Irql;
+    KIRQL Irql = IrqlpCurrentThread()->Pcr.Irql;
     if (Irql > APC_LEVEL) {
         char Now[16];
         IrqlpRuleStop(IRQLP_DV_RULE_IRQL_EX_APC_LTE3, IrqlExApcLte3Rule, Resource,
@@ -193,7 +193,7 @@ static void CheckApcLevel(PERESOURCE Resource, const char *Routine)
 
 static void CheckDispatchLevel(PERESOURCE Resource, const char *Routine)
 {
-    if (IrqlpCurrentThread()->Irql > DISPATCH_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql > DISPATCH_LEVEL) {
         IrqlpWrongIrql(Routine, Resource, DISPATCH_LEVEL);
     }
 }
@@ -204,11 +204,11 @@ static void CheckApcsDisabled(PERESOURCE Resource, const char *Routine, BOOLEAN 
     if (!IrqlpNormalApcsDisabled(Self)) {
         char Now[16];
         IrqlpVerifierStop(Release ? IRQLP_DV_RESOURCE_RELEASE_APCS : IRQLP_DV_RESOURCE_ACQUIRE_APCS,
-                          Self->Irql, IrqlpApcDisableParameter(Self), Resource,
+                          Self->Pcr.Irql, IrqlpApcDisableParameter(Self), Resource,
                           "%s(%p) at %s with normal kernel APCs enabled: call "
                           "KeEnterCriticalRegion first (or use "
                           "ExEnterCriticalRegionAndAcquireResource…)",
-                          Routine, (void *)Resource, IrqlpLevelText(Self->Irql, Now));
+                          Routine, (void *)Resource, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
 }
 

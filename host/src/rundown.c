@@ -29,7 +29,7 @@ static ULONG_PTR Load(PEX_RUNDOWN_REF RunRef)
 
 static void CheckIrql(PEX_RUNDOWN_REF RunRef, const char *Routine, KIRQL Max)
 {
-    if (IrqlpCurrentThread()->Irql > Max) {
+    if (IrqlpCurrentThread()->Pcr.Irql > Max) {
         IrqlpWrongIrql(Routine, RunRef, Max);
     }
 }

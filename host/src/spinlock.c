@@ -242,11 +242,11 @@ VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql > DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql > DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_ACQUIRE_IRQL, Self->Irql, SpinLock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_ACQUIRE_IRQL, Self->Pcr.Irql, SpinLock, 0,
                           "KeAcquireSpinLock(%p) at %s: allowed only at or below DISPATCH_LEVEL",
-                          (void *)SpinLock, IrqlpLevelText(Self->Irql, Now));
+                          (void *)SpinLock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     CheckAcquire(SpinLock, FormRaise, (ULONG_PTR)Self);
     KIRQL Old = KeRaiseIrqlToDpcLevel();
@@ -257,12 +257,12 @@ KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
 VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql != DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql != DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_RELEASE_IRQL, Self->Irql, SpinLock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_RELEASE_IRQL, Self->Pcr.Irql, SpinLock, 0,
                           "KeReleaseSpinLock(%p) at %s: allowed only at DISPATCH_LEVEL (a second "
                           "release of the same lock looks like this)",
-                          (void *)SpinLock, IrqlpLevelText(Self->Irql, Now));
+                          (void *)SpinLock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     IRQLP_HELD_SPIN_LOCK *Entry = CheckRelease(SpinLock, FormRaise, (ULONG_PTR)Self);
     if (Entry != NULL && Entry->OldIrql != NewIrql) {
@@ -281,26 +281,26 @@ VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
 VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql < DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql < DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_ACQUIRE, Self->Irql, SpinLock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_ACQUIRE, Self->Pcr.Irql, SpinLock, 0,
                           "KeAcquireSpinLockAtDpcLevel(%p) at %s: the caller must already run at "
                           "DISPATCH_LEVEL (use KeAcquireSpinLock)",
-                          (void *)SpinLock, IrqlpLevelText(Self->Irql, Now));
+                          (void *)SpinLock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     CheckAcquire(SpinLock, FormAtDpc, (ULONG_PTR)Self);
-    Acquire(SpinLock, NULL, Self->Irql, FormAtDpc);
+    Acquire(SpinLock, NULL, Self->Pcr.Irql, FormAtDpc);
 }
 
 VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql < DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql < DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_RELEASE, Self->Irql, SpinLock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_RELEASE, Self->Pcr.Irql, SpinLock, 0,
                           "KeReleaseSpinLockFromDpcLevel(%p) at %s: allowed only at "
                           "DISPATCH_LEVEL or above",
-                          (void *)SpinLock, IrqlpLevelText(Self->Irql, Now));
+                          (void *)SpinLock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     IRQLP_HELD_SPIN_LOCK *Entry = CheckRelease(SpinLock, FormAtDpc, (ULONG_PTR)Self);
     Release(SpinLock, Entry);
@@ -309,12 +309,12 @@ VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
 BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql < DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql < DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_ACQUIRE, Self->Irql, SpinLock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_ACQUIRE, Self->Pcr.Irql, SpinLock, 0,
                           "KeTryToAcquireSpinLockAtDpcLevel(%p) at %s: the caller must already "
                           "run at DISPATCH_LEVEL",
-                          (void *)SpinLock, IrqlpLevelText(Self->Irql, Now));
+                          (void *)SpinLock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     ULONG_PTR Value = __atomic_load_n(SpinLock, __ATOMIC_RELAXED);
     if (Value & SL_USED_QUEUED) {
@@ -326,7 +326,7 @@ BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
                                             SL_HELD,
                                         1, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
             Self->SpinLocksHeld++;
-            PushHeld(SpinLock, NULL, Self->Irql, FormAtDpc);
+            PushHeld(SpinLock, NULL, Self->Pcr.Irql, FormAtDpc);
             return TRUE;
         }
     }
@@ -341,13 +341,13 @@ BOOLEAN KeTestSpinLock(PKSPIN_LOCK SpinLock)
 VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql > DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql > DISPATCH_LEVEL) {
         char Now[16];
         /* The documented rule is the one for KeAcquireSpinLock: <= DISPATCH_LEVEL. */
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_ACQUIRE_IRQL, Self->Irql, SpinLock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_ACQUIRE_IRQL, Self->Pcr.Irql, SpinLock, 0,
                           "KeAcquireInStackQueuedSpinLock(%p) at %s: allowed only at or below "
                           "DISPATCH_LEVEL",
-                          (void *)SpinLock, IrqlpLevelText(Self->Irql, Now));
+                          (void *)SpinLock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     CheckAcquire(SpinLock, FormQueuedRaise, (ULONG_PTR)Self);
     KIRQL Old = KeRaiseIrqlToDpcLevel();
@@ -383,17 +383,17 @@ VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
     PKSPIN_LOCK Lock = LockHandle->LockQueue.Lock;
-    if (Self->Irql != DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql != DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_QUEUED_SPINLOCK_IRQL, Self->Irql, Lock, LockHandle->OldIrql,
+        IrqlpVerifierStop(IRQLP_DV_QUEUED_SPINLOCK_IRQL, Self->Pcr.Irql, Lock, LockHandle->OldIrql,
                           "KeReleaseInStackQueuedSpinLock(%p) at %s: allowed only at "
                           "DISPATCH_LEVEL (a second release of the same handle looks like this)",
-                          (void *)LockHandle, IrqlpLevelText(Self->Irql, Now));
+                          (void *)LockHandle, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     IRQLP_HELD_SPIN_LOCK *Entry = CheckQueuedRelease(LockHandle, FormQueuedRaise);
     if (Entry != NULL && Entry->OldIrql != LockHandle->OldIrql) {
         char Given[16], Saved[16];
-        IrqlpVerifierStop(IRQLP_DV_QUEUED_SPINLOCK_IRQL, Self->Irql, Lock, LockHandle->OldIrql,
+        IrqlpVerifierStop(IRQLP_DV_QUEUED_SPINLOCK_IRQL, Self->Pcr.Irql, Lock, LockHandle->OldIrql,
                           "KeReleaseInStackQueuedSpinLock(%p): the handle's saved IRQL (%s) is "
                           "not the one the acquire stored (%s): the handle was overwritten",
                           (void *)LockHandle, IrqlpLevelText(LockHandle->OldIrql, Given),
@@ -409,30 +409,30 @@ VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock,
                                               PKLOCK_QUEUE_HANDLE LockHandle)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
-    if (Self->Irql < DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql < DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_ACQUIRE, Self->Irql, SpinLock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_ACQUIRE, Self->Pcr.Irql, SpinLock, 0,
                           "KeAcquireInStackQueuedSpinLockAtDpcLevel(%p) at %s: the caller must "
                           "already run at DISPATCH_LEVEL",
-                          (void *)SpinLock, IrqlpLevelText(Self->Irql, Now));
+                          (void *)SpinLock, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     CheckAcquire(SpinLock, FormQueuedAtDpc, (ULONG_PTR)Self);
-    Acquire(SpinLock, LockHandle, Self->Irql, FormQueuedAtDpc);
+    Acquire(SpinLock, LockHandle, Self->Pcr.Irql, FormQueuedAtDpc);
     LockHandle->LockQueue.Next = NULL;
     LockHandle->LockQueue.Lock = SpinLock;
-    LockHandle->OldIrql = Self->Irql;
+    LockHandle->OldIrql = Self->Pcr.Irql;
 }
 
 VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
 {
     PIRQLP_THREAD Self = IrqlpCurrentThread();
     PKSPIN_LOCK Lock = LockHandle->LockQueue.Lock;
-    if (Self->Irql < DISPATCH_LEVEL) {
+    if (Self->Pcr.Irql < DISPATCH_LEVEL) {
         char Now[16];
-        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_RELEASE, Self->Irql, Lock, 0,
+        IrqlpVerifierStop(IRQLP_DV_SPINLOCK_AT_DPC_RELEASE, Self->Pcr.Irql, Lock, 0,
                           "KeReleaseInStackQueuedSpinLockFromDpcLevel(%p) at %s: allowed only at "
                           "DISPATCH_LEVEL or above",
-                          (void *)LockHandle, IrqlpLevelText(Self->Irql, Now));
+                          (void *)LockHandle, IrqlpLevelText(Self->Pcr.Irql, Now));
     }
     IRQLP_HELD_SPIN_LOCK *Entry = CheckQueuedRelease(LockHandle, FormQueuedAtDpc);
     Release(Lock, Entry);

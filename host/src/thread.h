@@ -12,7 +12,10 @@
 typedef struct _IRQLP_CATCH IRQLP_CATCH;
 
 typedef struct _IRQLP_THREAD {
-    KIRQL Irql;
+    /* First, so that a pointer to the thread-local is one to this (<wdm/irql.h>): the IRQL and
+       the thread object (created on first use), which the inline KeGetCurrentIrql and
+       KeGetCurrentThread read. */
+    IRQL_HOST_PCR Pcr;
     BOOLEAN InBugCheck;      /* a bug check is being reported on this thread */
     IRQLP_CATCH *Catch;      /* innermost IrqlHostCatchBugCheck frame */
     /*
@@ -24,14 +27,14 @@ typedef struct _IRQLP_THREAD {
     LONG SpecialApcDisable;
     ULONG SpinLocksHeld;     /* spin locks acquired and not yet released */
     LIST_ENTRY OwnedMutexes; /* KMUTEXes owned; Flink NULL until the first is taken */
-    struct _KTHREAD *Object; /* the thread object (created on first use) */
 } IRQLP_THREAD, *PIRQLP_THREAD;
 
-extern _Thread_local IRQLP_THREAD IrqlpSelf;
+/* Declared (with its type incomplete) in <wdm/irql.h>. */
+extern __thread IRQLP_THREAD IrqlpHostThread;
 
 static inline PIRQLP_THREAD IrqlpCurrentThread(void)
 {
-    return &IrqlpSelf;
+    return &IrqlpHostThread;
 }
 
 /* The OS id of the calling thread, as a bug-check report shows it. */

@@ -5,7 +5,7 @@ VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString
 {
     SIZE_T Bytes = 0;
 
-    if (IrqlpCurrentThread()->Irql > DISPATCH_LEVEL) {
+    if (IrqlpCurrentThread()->Pcr.Irql > DISPATCH_LEVEL) {
         IrqlpWrongIrql("RtlInitUnicodeString", DestinationString, DISPATCH_LEVEL);
     }
     DestinationString->Buffer = (PWCH)SourceString;

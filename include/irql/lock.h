@@ -86,6 +86,27 @@
 extern "C" {
 #endif
 
+/* How the hot routines are compiled (internals; see "Fast paths" at the end of this file). */
+#if defined(__GNUC__) || defined(__clang__)
+#define IRQL__INLINE static __inline __attribute__((__always_inline__))
+#define IRQL__LIKELY(X) __builtin_expect(!!(X), 1)
+#define IRQL__UNLIKELY(X) __builtin_expect(!!(X), 0)
+#define IRQL__COLD __attribute__((__cold__))
+#else
+#define IRQL__INLINE static __inline /* cl inlines these small routines at /O2 */
+#define IRQL__LIKELY(X) (X)
+#define IRQL__UNLIKELY(X) (X)
+#define IRQL__COLD
+#endif
+/* The scopes' begin and end switch on a constant kind: inlined when optimising, so that the
+   switch folds to one kind; not forced at -O0, where the other kinds' code would be inlined
+   too (and gcc would warn about their accesses to a lock of another size). */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE__)
+#define IRQL__SCOPE_INLINE IRQL__INLINE
+#else
+#define IRQL__SCOPE_INLINE static __inline
+#endif
+
 /* ------------------------------------------------------------------------------------------ */
 /* The lock types                                                                             */
 /* ------------------------------------------------------------------------------------------ */
@@ -96,7 +117,8 @@ typedef struct _IRQL_KMUTEX {
     KMUTEX Mutex;
     PVOID volatile Owner;   /* the owning thread, written by the owner */
     LONG Depth;             /* acquisitions by the owner not yet released */
-    BOOLEAN AtDispatch;     /* first acquired at DISPATCH_LEVEL (by TryLock) */
+    LONG AtDispatch;        /* first acquired at DISPATCH_LEVEL (by TryLock): TRUE or FALSE;
+                               a LONG beside Depth, so both are set and tested as one word */
     ULONG Signature;
 } IRQL_KMUTEX, *PIRQL_KMUTEX;
 
@@ -117,7 +139,8 @@ struct _IRQL_SPIN_LOCK_GUARD;
 typedef struct _IRQL_SPIN_LOCK {
     KSPIN_LOCK Lock;
     PVOID volatile Owner;
-    struct _IRQL_SPIN_LOCK_GUARD *volatile Guard; /* the holder's guard */
+    PVOID volatile Guard;   /* while Owner is set: the holder's guard, its address + 1 if
+                               TryLock raised the IRQL for it */
     LONG volatile Users;    /* holders and waiters, and TryLock's gate bit */
     ULONG Signature;
 } IRQL_SPIN_LOCK, *PIRQL_SPIN_LOCK;
@@ -128,12 +151,15 @@ typedef struct _IRQL_SPIN_LOCK {
 typedef struct _IRQL_SPIN_LOCK_GUARD {
     KLOCK_QUEUE_HANDLE Handle;
     PIRQL_SPIN_LOCK Lock;   /* the lock this guard holds; NULL when it holds none */
-    KIRQL OldIrql;          /* TryLock: the IRQL to return to */
-    BOOLEAN Raised;         /* TryLock raised the IRQL itself */
+    KIRQL OldIrql;          /* TryLock: the IRQL to return to (it raised the IRQL itself) */
 } IRQL_SPIN_LOCK_GUARD, *PIRQL_SPIN_LOCK_GUARD;
 
 typedef struct _IRQL_RESOURCE {
     ERESOURCE Resource;
+    PVOID volatile Owner;        /* the exclusive owner, written by the owner */
+    LONG Depth;                  /* the owner's acquisitions (exclusive, and shared ones made
+                                    while it owns the resource) not yet released */
+    LONG volatile SharedHolders; /* shared acquisitions by other threads not yet released */
     ULONG Signature;
 } IRQL_RESOURCE, *PIRQL_RESOURCE;
 
@@ -151,7 +177,7 @@ typedef struct _IRQL_PUSH_LOCK_GUARD {
 typedef struct _IRQL_PUSH_LOCK {
     EX_PUSH_LOCK Lock;
     PVOID volatile Owner;   /* the exclusive owner */
-    struct _IRQL_PUSH_LOCK_GUARD *volatile OwnerGuard;
+    struct _IRQL_PUSH_LOCK_GUARD *volatile OwnerGuard; /* its guard (while Owner is set) */
     KSPIN_LOCK HoldersLock; /* guards Holders */
     LIST_ENTRY Holders;     /* IRQL_PUSH_LOCK_GUARDs of the shared holders */
     LONG volatile HolderCount;
@@ -175,6 +201,12 @@ typedef struct _IRQL_PUSH_LOCK {
  * (STATUS_IRQL_LOCK_HELD) and otherwise makes the lock read as not initialised; it is required
  * before the memory of an IRQL_RESOURCE is freed, optional for the other kinds. Neither may
  * race with other use of the lock.
+ *
+ * Lock, LockShared and Unlock are inline: the checks of the common case (a few compares around
+ * the kernel call) are compiled into the caller, and every other case (a failed check,
+ * recursion, contention, a shared holder list) goes to the library, which checks everything
+ * again in the documented order; the statuses are the same either way. Init, TryLock and
+ * Delete are library functions.
  */
 
 /* ---- IRQL_KMUTEX: recursive; Lock waits (<= APC), TryLock polls (<= DISPATCH). ---------- */
@@ -186,7 +218,7 @@ NTSTATUS IrqlKMutexInit(_Out_ PIRQL_KMUTEX Mutex);
    previous owner ended without releasing it, so the data may be inconsistent. */
 IRQL_MAX(IrqlKMutexLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_lock_(*Mutex)
-NTSTATUS IrqlKMutexLock(_Inout_ PIRQL_KMUTEX Mutex);
+IRQL__INLINE NTSTATUS IrqlKMutexLock(_Inout_ PIRQL_KMUTEX Mutex);
 
 IRQL_MAX(IrqlKMutexTryLock, DISPATCH_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_lock_(*Mutex)
@@ -196,7 +228,7 @@ NTSTATUS IrqlKMutexTryLock(_Inout_ PIRQL_KMUTEX Mutex);
    DISPATCH_LEVEL), below it otherwise (the kernel's rule for KeReleaseMutex). */
 IRQL_MAX(IrqlKMutexUnlock, DISPATCH_LEVEL)
 _Releases_lock_(*Mutex)
-NTSTATUS IrqlKMutexUnlock(_Inout_ PIRQL_KMUTEX Mutex);
+IRQL__INLINE NTSTATUS IrqlKMutexUnlock(_Inout_ PIRQL_KMUTEX Mutex);
 
 IRQL_MAX(IrqlKMutexDelete, DISPATCH_LEVEL)
 NTSTATUS IrqlKMutexDelete(_Inout_ PIRQL_KMUTEX Mutex);
@@ -208,7 +240,7 @@ NTSTATUS IrqlFastMutexInit(_Out_ PIRQL_FAST_MUTEX Mutex);
 
 IRQL_MAX(IrqlFastMutexLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_lock_(*Mutex)
-NTSTATUS IrqlFastMutexLock(_Inout_ PIRQL_FAST_MUTEX Mutex);
+IRQL__INLINE NTSTATUS IrqlFastMutexLock(_Inout_ PIRQL_FAST_MUTEX Mutex);
 
 IRQL_MAX(IrqlFastMutexTryLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_lock_(*Mutex)
@@ -217,7 +249,7 @@ NTSTATUS IrqlFastMutexTryLock(_Inout_ PIRQL_FAST_MUTEX Mutex);
 /* At APC_LEVEL (where Lock left the caller); returns to the IRQL Lock was called at. */
 IRQL_MAX(IrqlFastMutexUnlock, APC_LEVEL)
 _Releases_lock_(*Mutex)
-NTSTATUS IrqlFastMutexUnlock(_Inout_ PIRQL_FAST_MUTEX Mutex);
+IRQL__INLINE NTSTATUS IrqlFastMutexUnlock(_Inout_ PIRQL_FAST_MUTEX Mutex);
 
 IRQL_MAX(IrqlFastMutexDelete, DISPATCH_LEVEL)
 NTSTATUS IrqlFastMutexDelete(_Inout_ PIRQL_FAST_MUTEX Mutex);
@@ -229,7 +261,7 @@ NTSTATUS IrqlGuardedMutexInit(_Out_ PIRQL_GUARDED_MUTEX Mutex);
 
 IRQL_MAX(IrqlGuardedMutexLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_lock_(*Mutex)
-NTSTATUS IrqlGuardedMutexLock(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
+IRQL__INLINE NTSTATUS IrqlGuardedMutexLock(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
 
 IRQL_MAX(IrqlGuardedMutexTryLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_lock_(*Mutex)
@@ -237,7 +269,7 @@ NTSTATUS IrqlGuardedMutexTryLock(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
 
 IRQL_MAX(IrqlGuardedMutexUnlock, APC_LEVEL)
 _Releases_lock_(*Mutex)
-NTSTATUS IrqlGuardedMutexUnlock(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
+IRQL__INLINE NTSTATUS IrqlGuardedMutexUnlock(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
 
 IRQL_MAX(IrqlGuardedMutexDelete, DISPATCH_LEVEL)
 NTSTATUS IrqlGuardedMutexDelete(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
@@ -250,7 +282,8 @@ NTSTATUS IrqlSpinLockInit(_Out_ PIRQL_SPIN_LOCK Lock);
 /* Raise to DISPATCH_LEVEL and acquire (in-stack queued); the old IRQL goes into *Guard. */
 IRQL_MAX(IrqlSpinLockLock, DISPATCH_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_lock_(*Lock)
-NTSTATUS IrqlSpinLockLock(_Inout_ PIRQL_SPIN_LOCK Lock, _Out_ PIRQL_SPIN_LOCK_GUARD Guard);
+IRQL__INLINE NTSTATUS IrqlSpinLockLock(_Inout_ PIRQL_SPIN_LOCK Lock,
+                                       _Out_ PIRQL_SPIN_LOCK_GUARD Guard);
 
 /* Acquire only if no thread holds or waits for the lock; never spins behind a holder. */
 IRQL_MAX(IrqlSpinLockTryLock, DISPATCH_LEVEL)
@@ -260,7 +293,8 @@ NTSTATUS IrqlSpinLockTryLock(_Inout_ PIRQL_SPIN_LOCK Lock, _Out_ PIRQL_SPIN_LOCK
 /* At DISPATCH_LEVEL, with the guard the acquire filled; returns to the IRQL saved in it. */
 IRQL_MAX(IrqlSpinLockUnlock, DISPATCH_LEVEL)
 _Releases_lock_(*Lock)
-NTSTATUS IrqlSpinLockUnlock(_Inout_ PIRQL_SPIN_LOCK Lock, _Inout_ PIRQL_SPIN_LOCK_GUARD Guard);
+IRQL__INLINE NTSTATUS IrqlSpinLockUnlock(_Inout_ PIRQL_SPIN_LOCK Lock,
+                                         _Inout_ PIRQL_SPIN_LOCK_GUARD Guard);
 
 IRQL_MAX(IrqlSpinLockDelete, DISPATCH_LEVEL)
 NTSTATUS IrqlSpinLockDelete(_Inout_ PIRQL_SPIN_LOCK Lock);
@@ -274,11 +308,11 @@ NTSTATUS IrqlResourceInit(_Out_ PIRQL_RESOURCE Resource);
 
 IRQL_MAX(IrqlResourceLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_exclusive_lock_(*Resource)
-NTSTATUS IrqlResourceLock(_Inout_ PIRQL_RESOURCE Resource);
+IRQL__INLINE NTSTATUS IrqlResourceLock(_Inout_ PIRQL_RESOURCE Resource);
 
 IRQL_MAX(IrqlResourceLockShared, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_shared_lock_(*Resource)
-NTSTATUS IrqlResourceLockShared(_Inout_ PIRQL_RESOURCE Resource);
+IRQL__INLINE NTSTATUS IrqlResourceLockShared(_Inout_ PIRQL_RESOURCE Resource);
 
 IRQL_MAX(IrqlResourceTryLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_exclusive_lock_(*Resource)
@@ -291,7 +325,7 @@ NTSTATUS IrqlResourceTryLockShared(_Inout_ PIRQL_RESOURCE Resource);
 /* Release one acquisition, shared or exclusive, by the calling thread. */
 IRQL_MAX(IrqlResourceUnlock, APC_LEVEL)
 _Releases_lock_(*Resource)
-NTSTATUS IrqlResourceUnlock(_Inout_ PIRQL_RESOURCE Resource);
+IRQL__INLINE NTSTATUS IrqlResourceUnlock(_Inout_ PIRQL_RESOURCE Resource);
 
 /* ExDeleteResourceLite: required before the memory is freed. */
 IRQL_MAX(IrqlResourceDelete, APC_LEVEL)
@@ -306,11 +340,13 @@ NTSTATUS IrqlPushLockInit(_Out_ PIRQL_PUSH_LOCK Lock);
 
 IRQL_MAX(IrqlPushLockLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_exclusive_lock_(*Lock)
-NTSTATUS IrqlPushLockLock(_Inout_ PIRQL_PUSH_LOCK Lock, _Out_ PIRQL_PUSH_LOCK_GUARD Guard);
+IRQL__INLINE NTSTATUS IrqlPushLockLock(_Inout_ PIRQL_PUSH_LOCK Lock,
+                                       _Out_ PIRQL_PUSH_LOCK_GUARD Guard);
 
 IRQL_MAX(IrqlPushLockLockShared, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_shared_lock_(*Lock)
-NTSTATUS IrqlPushLockLockShared(_Inout_ PIRQL_PUSH_LOCK Lock, _Out_ PIRQL_PUSH_LOCK_GUARD Guard);
+IRQL__INLINE NTSTATUS IrqlPushLockLockShared(_Inout_ PIRQL_PUSH_LOCK Lock,
+                                             _Out_ PIRQL_PUSH_LOCK_GUARD Guard);
 
 IRQL_MAX(IrqlPushLockTryLock, APC_LEVEL)
 _Must_inspect_result_ _Success_(return >= 0) _Acquires_exclusive_lock_(*Lock)
@@ -324,7 +360,8 @@ NTSTATUS IrqlPushLockTryLockShared(_Inout_ PIRQL_PUSH_LOCK Lock,
 /* Release the acquisition Guard records, in its mode. */
 IRQL_MAX(IrqlPushLockUnlock, APC_LEVEL)
 _Releases_lock_(*Lock)
-NTSTATUS IrqlPushLockUnlock(_Inout_ PIRQL_PUSH_LOCK Lock, _Inout_ PIRQL_PUSH_LOCK_GUARD Guard);
+IRQL__INLINE NTSTATUS IrqlPushLockUnlock(_Inout_ PIRQL_PUSH_LOCK Lock,
+                                         _Inout_ PIRQL_PUSH_LOCK_GUARD Guard);
 
 IRQL_MAX(IrqlPushLockDelete, DISPATCH_LEVEL)
 NTSTATUS IrqlPushLockDelete(_Inout_ PIRQL_PUSH_LOCK Lock);
@@ -471,16 +508,291 @@ NTSTATUS IrqlPushLockDelete(_Inout_ PIRQL_PUSH_LOCK Lock);
 #define IRQL__KIND_RESOURCE 5
 #define IRQL__KIND_PUSH_LOCK 6
 
-/* The state of one scoped acquisition: on the stack of the code that runs the scope. */
+/* What Init writes and Delete clears: zeroed memory never carries one. */
+#define IRQL__SIGNATURE_KMUTEX 0x5A4B4D31UL
+#define IRQL__SIGNATURE_FAST_MUTEX 0x5A464D32UL
+#define IRQL__SIGNATURE_GUARDED_MUTEX 0x5A474D33UL
+#define IRQL__SIGNATURE_SPIN_LOCK 0x5A534C34UL
+#define IRQL__SIGNATURE_RESOURCE 0x5A455235UL
+#define IRQL__SIGNATURE_PUSH_LOCK 0x5A504C36UL
+
+/* IRQL_SPIN_LOCK.Users: set while a TryLock that found the lock free is queueing. */
+#define IRQL__SPIN_TRY_BIT 0x40000000L
+/* IRQL_SPIN_LOCK.Guard: added to the guard's address when TryLock raised the IRQL for it. */
+#define IRQL__SPIN_RAISED 1
+
+/* Owner fields are written by the owner and read by any thread (which only compares them with
+   itself): atomic, unordered. */
+#define IRQL__READ_PTR(Field) ReadPointerNoFence((PVOID const volatile *)(Field))
+#define IRQL__WRITE_PTR(Field, Value) WritePointerNoFence((PVOID volatile *)(Field), (PVOID)(Value))
+
+/*
+ * Fast paths. Each inline Lock / Unlock tests, in whatever order is cheapest, a condition under
+ * which every documented check passes (IRQL, initialisation, ownership, recursion, guard), and
+ * then does the kernel call and the bookkeeping of the library routine. In every other case it
+ * returns what the library routine below returns: that routine checks everything again, in the
+ * documented order, and handles the rarer successes too (KMUTEX recursion, a spin lock whose
+ * TryLock raised the IRQL, shared holders), so the statuses are exactly the library's. Nothing
+ * is tested twice on the fast path, and the thread and IRQL are read inline (KeGetCurrentThread
+ * and KeGetCurrentIrql are FORCEINLINE in the WDK: a register or a KPCR field on x64).
+ * IRQL__COLD marks the library routines that only a misuse (or contention) reaches.
+ */
+NTSTATUS irql__kmutex_lock(_Inout_ PIRQL_KMUTEX Mutex);
+NTSTATUS irql__kmutex_unlock(_Inout_ PIRQL_KMUTEX Mutex);
+IRQL__COLD NTSTATUS irql__fast_mutex_lock(_Inout_ PIRQL_FAST_MUTEX Mutex);
+IRQL__COLD NTSTATUS irql__fast_mutex_unlock(_Inout_ PIRQL_FAST_MUTEX Mutex);
+IRQL__COLD NTSTATUS irql__guarded_mutex_lock(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
+IRQL__COLD NTSTATUS irql__guarded_mutex_unlock(_Inout_ PIRQL_GUARDED_MUTEX Mutex);
+IRQL__COLD NTSTATUS irql__spin_lock_lock(_Inout_ PIRQL_SPIN_LOCK Lock,
+                                         _Out_ PIRQL_SPIN_LOCK_GUARD Guard);
+NTSTATUS irql__spin_lock_unlock(_Inout_ PIRQL_SPIN_LOCK Lock,
+                                _Inout_ PIRQL_SPIN_LOCK_GUARD Guard);
+/* A Lock that counted itself in while a TryLock was queueing: wait until it has queued. */
+IRQL__COLD VOID irql__spin_lock_wait_for_try(_In_ PIRQL_SPIN_LOCK Lock);
+NTSTATUS irql__resource_lock(_Inout_ PIRQL_RESOURCE Resource, _In_ BOOLEAN Exclusive);
+NTSTATUS irql__resource_unlock(_Inout_ PIRQL_RESOURCE Resource);
+NTSTATUS irql__push_lock_lock(_Inout_ PIRQL_PUSH_LOCK Lock, _Out_ PIRQL_PUSH_LOCK_GUARD Guard,
+                              _In_ BOOLEAN Shared);
+NTSTATUS irql__push_lock_unlock(_Inout_ PIRQL_PUSH_LOCK Lock,
+                                _Inout_ PIRQL_PUSH_LOCK_GUARD Guard);
+
+IRQL__INLINE NTSTATUS IrqlKMutexLock(PIRQL_KMUTEX Mutex)
+{
+    if (IRQL__LIKELY(KeGetCurrentIrql() <= APC_LEVEL &&
+                     Mutex->Signature == IRQL__SIGNATURE_KMUTEX)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        if (IRQL__LIKELY(IRQL__READ_PTR(&Mutex->Owner) != Self)) { /* else: recursion */
+            NTSTATUS Status =
+                KeWaitForSingleObject(&Mutex->Mutex, Executive, KernelMode, FALSE, NULL);
+            if (IRQL__UNLIKELY(Status != STATUS_SUCCESS) &&
+                (!NT_SUCCESS(Status) || Status == STATUS_TIMEOUT)) {
+                return Status; /* not for a kernel-mode, non-alertable, unbounded wait */
+            }
+            Mutex->Depth = 1; /* granted: STATUS_SUCCESS or STATUS_ABANDONED */
+            Mutex->AtDispatch = FALSE;
+            IRQL__WRITE_PTR(&Mutex->Owner, Self);
+            return Status;
+        }
+    }
+    return irql__kmutex_lock(Mutex);
+}
+
+IRQL__INLINE NTSTATUS IrqlKMutexUnlock(PIRQL_KMUTEX Mutex)
+{
+    /* The outermost release, below DISPATCH_LEVEL, of a mutex acquired there. */
+    if (IRQL__LIKELY(Mutex->Signature == IRQL__SIGNATURE_KMUTEX &&
+                     IRQL__READ_PTR(&Mutex->Owner) == (PVOID)KeGetCurrentThread() &&
+                     KeGetCurrentIrql() < DISPATCH_LEVEL && !Mutex->AtDispatch &&
+                     Mutex->Depth == 1)) {
+        Mutex->Depth = 0;
+        IRQL__WRITE_PTR(&Mutex->Owner, NULL);
+        (VOID)KeReleaseMutex(&Mutex->Mutex, FALSE);
+        return STATUS_SUCCESS;
+    }
+    return irql__kmutex_unlock(Mutex);
+}
+
+IRQL__INLINE NTSTATUS IrqlFastMutexLock(PIRQL_FAST_MUTEX Mutex)
+{
+    if (IRQL__LIKELY(KeGetCurrentIrql() <= APC_LEVEL &&
+                     Mutex->Signature == IRQL__SIGNATURE_FAST_MUTEX)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        if (IRQL__LIKELY(IRQL__READ_PTR(&Mutex->Owner) != Self)) {
+            ExAcquireFastMutex(&Mutex->Mutex);
+            IRQL__WRITE_PTR(&Mutex->Owner, Self);
+            return STATUS_SUCCESS;
+        }
+    }
+    return irql__fast_mutex_lock(Mutex);
+}
+
+IRQL__INLINE NTSTATUS IrqlFastMutexUnlock(PIRQL_FAST_MUTEX Mutex)
+{
+    if (IRQL__LIKELY(Mutex->Signature == IRQL__SIGNATURE_FAST_MUTEX &&
+                     IRQL__READ_PTR(&Mutex->Owner) == (PVOID)KeGetCurrentThread() &&
+                     KeGetCurrentIrql() == APC_LEVEL)) {
+        IRQL__WRITE_PTR(&Mutex->Owner, NULL);
+        ExReleaseFastMutex(&Mutex->Mutex);
+        return STATUS_SUCCESS;
+    }
+    return irql__fast_mutex_unlock(Mutex);
+}
+
+IRQL__INLINE NTSTATUS IrqlGuardedMutexLock(PIRQL_GUARDED_MUTEX Mutex)
+{
+    if (IRQL__LIKELY(KeGetCurrentIrql() <= APC_LEVEL &&
+                     Mutex->Signature == IRQL__SIGNATURE_GUARDED_MUTEX)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        if (IRQL__LIKELY(IRQL__READ_PTR(&Mutex->Owner) != Self)) {
+            KeAcquireGuardedMutex(&Mutex->Mutex);
+            IRQL__WRITE_PTR(&Mutex->Owner, Self);
+            return STATUS_SUCCESS;
+        }
+    }
+    return irql__guarded_mutex_lock(Mutex);
+}
+
+IRQL__INLINE NTSTATUS IrqlGuardedMutexUnlock(PIRQL_GUARDED_MUTEX Mutex)
+{
+    if (IRQL__LIKELY(Mutex->Signature == IRQL__SIGNATURE_GUARDED_MUTEX &&
+                     IRQL__READ_PTR(&Mutex->Owner) == (PVOID)KeGetCurrentThread() &&
+                     KeGetCurrentIrql() == APC_LEVEL)) {
+        IRQL__WRITE_PTR(&Mutex->Owner, NULL);
+        KeReleaseGuardedMutex(&Mutex->Mutex);
+        return STATUS_SUCCESS;
+    }
+    return irql__guarded_mutex_unlock(Mutex);
+}
+
+IRQL__INLINE NTSTATUS IrqlSpinLockLock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
+{
+    if (IRQL__LIKELY(KeGetCurrentIrql() <= DISPATCH_LEVEL &&
+                     Lock->Signature == IRQL__SIGNATURE_SPIN_LOCK)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        if (IRQL__LIKELY(IRQL__READ_PTR(&Lock->Owner) != Self)) {
+            /* Count in; the count never carries into the bit, so the old value tells. */
+            if (IRQL__UNLIKELY(InterlockedExchangeAdd(&Lock->Users, 1) & IRQL__SPIN_TRY_BIT)) {
+                irql__spin_lock_wait_for_try(Lock);
+            }
+            KeAcquireInStackQueuedSpinLock(&Lock->Lock, &Guard->Handle);
+            Guard->Lock = Lock;
+            IRQL__WRITE_PTR(&Lock->Owner, Self);
+            IRQL__WRITE_PTR(&Lock->Guard, Guard);
+            return STATUS_SUCCESS;
+        }
+    }
+    return irql__spin_lock_lock(Lock, Guard);
+}
+
+IRQL__INLINE NTSTATUS IrqlSpinLockUnlock(PIRQL_SPIN_LOCK Lock, PIRQL_SPIN_LOCK_GUARD Guard)
+{
+    /* The holder's own guard, at DISPATCH_LEVEL, from Lock (the guard of a TryLock that
+       raised the IRQL reads as Guard + 1 and goes to the library, which lowers it). */
+    if (IRQL__LIKELY(Lock->Signature == IRQL__SIGNATURE_SPIN_LOCK &&
+                     IRQL__READ_PTR(&Lock->Owner) == (PVOID)KeGetCurrentThread() &&
+                     Guard->Lock == Lock && IRQL__READ_PTR(&Lock->Guard) == (PVOID)Guard &&
+                     KeGetCurrentIrql() == DISPATCH_LEVEL)) {
+        Guard->Lock = NULL;
+        IRQL__WRITE_PTR(&Lock->Owner, NULL);
+        KeReleaseInStackQueuedSpinLock(&Guard->Handle);
+        InterlockedDecrement(&Lock->Users);
+        return STATUS_SUCCESS;
+    }
+    return irql__spin_lock_unlock(Lock, Guard);
+}
+
+IRQL__INLINE NTSTATUS IrqlResourceLock(PIRQL_RESOURCE Resource)
+{
+    if (IRQL__LIKELY(KeGetCurrentIrql() <= APC_LEVEL &&
+                     Resource->Signature == IRQL__SIGNATURE_RESOURCE)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        /* Neither the owner (recursion) nor, with no shared holder at all, a shared holder
+           (which would wait for itself): the calling thread holds nothing. */
+        if (IRQL__LIKELY(IRQL__READ_PTR(&Resource->Owner) != Self &&
+                         ReadNoFence(&Resource->SharedHolders) == 0)) {
+            KeEnterCriticalRegion();
+            (VOID)ExAcquireResourceExclusiveLite(&Resource->Resource, TRUE); /* TRUE: waits */
+            Resource->Depth = 1;
+            IRQL__WRITE_PTR(&Resource->Owner, Self);
+            return STATUS_SUCCESS;
+        }
+    }
+    return irql__resource_lock(Resource, TRUE);
+}
+
+IRQL__INLINE NTSTATUS IrqlResourceLockShared(PIRQL_RESOURCE Resource)
+{
+    if (IRQL__LIKELY(KeGetCurrentIrql() <= APC_LEVEL &&
+                     Resource->Signature == IRQL__SIGNATURE_RESOURCE)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        KeEnterCriticalRegion();
+        (VOID)ExAcquireResourceSharedLite(&Resource->Resource, TRUE); /* TRUE: waits */
+        if (IRQL__READ_PTR(&Resource->Owner) == Self) {
+            Resource->Depth++; /* the exclusive owner: one more of its acquisitions */
+        } else {
+            InterlockedIncrement(&Resource->SharedHolders);
+        }
+        return STATUS_SUCCESS;
+    }
+    return irql__resource_lock(Resource, FALSE);
+}
+
+IRQL__INLINE NTSTATUS IrqlResourceUnlock(PIRQL_RESOURCE Resource)
+{
+    /* The exclusive owner's last acquisition, at or below APC_LEVEL. */
+    if (IRQL__LIKELY(Resource->Signature == IRQL__SIGNATURE_RESOURCE &&
+                     IRQL__READ_PTR(&Resource->Owner) == (PVOID)KeGetCurrentThread() &&
+                     KeGetCurrentIrql() <= APC_LEVEL && Resource->Depth == 1)) {
+        Resource->Depth = 0;
+        IRQL__WRITE_PTR(&Resource->Owner, NULL);
+        ExReleaseResourceLite(&Resource->Resource);
+        KeLeaveCriticalRegion();
+        return STATUS_SUCCESS;
+    }
+    return irql__resource_unlock(Resource);
+}
+
+IRQL__INLINE NTSTATUS IrqlPushLockLock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
+{
+    if (IRQL__LIKELY(KeGetCurrentIrql() <= APC_LEVEL &&
+                     Lock->Signature == IRQL__SIGNATURE_PUSH_LOCK)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        /* Not the exclusive owner, and no shared holder at all (so not one either). */
+        if (IRQL__LIKELY(IRQL__READ_PTR(&Lock->Owner) != Self &&
+                         ReadNoFence(&Lock->HolderCount) == 0)) {
+            KeEnterCriticalRegion();
+            ExAcquirePushLockExclusive(&Lock->Lock);
+            Guard->Lock = Lock;
+            Guard->Thread = Self;
+            Guard->Shared = FALSE;
+            IRQL__WRITE_PTR(&Lock->OwnerGuard, Guard);
+            IRQL__WRITE_PTR(&Lock->Owner, Self);
+            return STATUS_SUCCESS;
+        }
+    }
+    return irql__push_lock_lock(Lock, Guard, FALSE);
+}
+
+IRQL__INLINE NTSTATUS IrqlPushLockLockShared(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
+{
+    return irql__push_lock_lock(Lock, Guard, TRUE); /* records the holder under a spin lock */
+}
+
+IRQL__INLINE NTSTATUS IrqlPushLockUnlock(PIRQL_PUSH_LOCK Lock, PIRQL_PUSH_LOCK_GUARD Guard)
+{
+    /* The exclusive owner's guard, at or below APC_LEVEL (shared guards: the library). */
+    if (IRQL__LIKELY(Lock->Signature == IRQL__SIGNATURE_PUSH_LOCK)) {
+        PVOID Self = (PVOID)KeGetCurrentThread();
+        if (IRQL__LIKELY(Guard->Lock == Lock && Guard->Thread == Self && !Guard->Shared &&
+                         IRQL__READ_PTR(&Lock->Owner) == Self &&
+                         IRQL__READ_PTR(&Lock->OwnerGuard) == (PVOID)Guard &&
+                         KeGetCurrentIrql() <= APC_LEVEL)) {
+            Guard->Lock = NULL;
+            IRQL__WRITE_PTR(&Lock->Owner, NULL);
+            ExReleasePushLockExclusive(&Lock->Lock);
+            KeLeaveCriticalRegion();
+            return STATUS_SUCCESS;
+        }
+    }
+    return irql__push_lock_unlock(Lock, Guard);
+}
+
+/* The guard of one scoped acquisition, where the kind needs one: on the stack of the code that
+   runs the scope, never moved while it holds the lock. */
+typedef union _IRQL__SCOPE_GUARD {
+    IRQL_SPIN_LOCK_GUARD Spin;
+    IRQL_PUSH_LOCK_GUARD Push;
+} IRQL__SCOPE_GUARD, *PIRQL__SCOPE_GUARD;
+
+/* The rest of a scope's state, kept apart from the guard (whose address the kernel keeps) so
+   that it never leaves the scope: the compiler folds Kind and Shared, which are constants, and
+   the scope compiles to the same code as the explicit Lock and Unlock. */
 typedef struct _IRQL__SCOPED_LOCK {
     PVOID Lock;
     PCSTR Site;
+    PIRQL__SCOPE_GUARD Guard;
     ULONG Kind;
     BOOLEAN Shared;
-    union {
-        IRQL_SPIN_LOCK_GUARD Spin;
-        IRQL_PUSH_LOCK_GUARD Push;
-    } Guard;
 } IRQL__SCOPED_LOCK, *PIRQL__SCOPED_LOCK;
 
 /* Bug-checks IRQL_BUGCHECK_LOCK_VIOLATION for a scope whose lock operation failed. */
@@ -494,15 +806,17 @@ NTSTATUS irql__protected_release(_Inout_ PVOID *InOut, _In_ SIZE_T Size, _In_ SI
                                  _In_ SIZE_T DataSize, _In_ ULONG Kind, _Out_opt_ PVOID Out,
                                  _In_ ULONG Tag);
 
-static __inline PIRQL__SCOPED_LOCK irql__lock_begin(PIRQL__SCOPED_LOCK Scope, PVOID Lock,
-                                                    ULONG Kind, BOOLEAN Shared, PCSTR Site)
+IRQL__SCOPE_INLINE IRQL__SCOPED_LOCK irql__lock_begin(PIRQL__SCOPE_GUARD Guard, PVOID Lock,
+                                                      ULONG Kind, BOOLEAN Shared, PCSTR Site)
 {
+    IRQL__SCOPED_LOCK Scope;
     NTSTATUS Status;
 
-    Scope->Lock = Lock;
-    Scope->Site = Site;
-    Scope->Kind = Kind;
-    Scope->Shared = Shared;
+    Scope.Lock = Lock;
+    Scope.Site = Site;
+    Scope.Guard = Guard;
+    Scope.Kind = Kind;
+    Scope.Shared = Shared;
     switch (Kind) {
     case IRQL__KIND_KMUTEX:
         Status = IrqlKMutexLock((PIRQL_KMUTEX)Lock);
@@ -514,15 +828,15 @@ static __inline PIRQL__SCOPED_LOCK irql__lock_begin(PIRQL__SCOPED_LOCK Scope, PV
         Status = IrqlGuardedMutexLock((PIRQL_GUARDED_MUTEX)Lock);
         break;
     case IRQL__KIND_SPIN_LOCK:
-        Status = IrqlSpinLockLock((PIRQL_SPIN_LOCK)Lock, &Scope->Guard.Spin);
+        Status = IrqlSpinLockLock((PIRQL_SPIN_LOCK)Lock, &Guard->Spin);
         break;
     case IRQL__KIND_RESOURCE:
         Status = Shared ? IrqlResourceLockShared((PIRQL_RESOURCE)Lock)
                         : IrqlResourceLock((PIRQL_RESOURCE)Lock);
         break;
     case IRQL__KIND_PUSH_LOCK:
-        Status = Shared ? IrqlPushLockLockShared((PIRQL_PUSH_LOCK)Lock, &Scope->Guard.Push)
-                        : IrqlPushLockLock((PIRQL_PUSH_LOCK)Lock, &Scope->Guard.Push);
+        Status = Shared ? IrqlPushLockLockShared((PIRQL_PUSH_LOCK)Lock, &Guard->Push)
+                        : IrqlPushLockLock((PIRQL_PUSH_LOCK)Lock, &Guard->Push);
         break;
     default:
         Status = STATUS_IRQL_LOCK_NOT_INITIALIZED;
@@ -534,9 +848,8 @@ static __inline PIRQL__SCOPED_LOCK irql__lock_begin(PIRQL__SCOPED_LOCK Scope, PV
     return Scope;
 }
 
-static __inline VOID irql__lock_end(PIRQL__SCOPED_LOCK *ScopePtr)
+IRQL__SCOPE_INLINE VOID irql__lock_end(PIRQL__SCOPED_LOCK Scope)
 {
-    PIRQL__SCOPED_LOCK Scope = *ScopePtr;
     NTSTATUS Status;
 
     switch (Scope->Kind) {
@@ -550,13 +863,13 @@ static __inline VOID irql__lock_end(PIRQL__SCOPED_LOCK *ScopePtr)
         Status = IrqlGuardedMutexUnlock((PIRQL_GUARDED_MUTEX)Scope->Lock);
         break;
     case IRQL__KIND_SPIN_LOCK:
-        Status = IrqlSpinLockUnlock((PIRQL_SPIN_LOCK)Scope->Lock, &Scope->Guard.Spin);
+        Status = IrqlSpinLockUnlock((PIRQL_SPIN_LOCK)Scope->Lock, &Scope->Guard->Spin);
         break;
     case IRQL__KIND_RESOURCE:
         Status = IrqlResourceUnlock((PIRQL_RESOURCE)Scope->Lock);
         break;
     case IRQL__KIND_PUSH_LOCK:
-        Status = IrqlPushLockUnlock((PIRQL_PUSH_LOCK)Scope->Lock, &Scope->Guard.Push);
+        Status = IrqlPushLockUnlock((PIRQL_PUSH_LOCK)Scope->Lock, &Scope->Guard->Push);
         break;
     default:
         Status = STATUS_IRQL_LOCK_NOT_INITIALIZED;
@@ -647,15 +960,16 @@ static __inline VOID irql__lock_end(PIRQL__SCOPED_LOCK *ScopePtr)
                   "acquire an IRQL_PUSH_LOCK")
 
 /*
- * A lock scope: storage for the acquisition (irql__state) in a once-loop around IRQL__SCOPE,
- * so that the guard never moves while it holds the lock; IRQL__SCOPE (irql.h) gives the
- * statement IRQL_RAISE's exit semantics, with and without the cleanup attribute.
+ * A lock scope: storage for the acquisition's guard (irql__guard) in a once-loop around
+ * IRQL__SCOPE, so that the guard never moves while it holds the lock; the scope variable
+ * (irql__scope) holds the rest. IRQL__SCOPE (irql.h) gives the statement IRQL_RAISE's exit
+ * semantics, with and without the cleanup attribute.
  */
 #define IRQL__LOCK_SCOPE(LockPtr, Kind, Shared, Checks, What) \
-    for (IRQL__SCOPED_LOCK irql__state, *irql__state_once = &irql__state; \
-         irql__state_once != NULL; irql__state_once = NULL) \
-        IRQL__SCOPE(PIRQL__SCOPED_LOCK, irql__scope, \
-                    IRQL__LOCK_CHECKED(Checks, irql__lock_begin(&irql__state, (LockPtr), Kind, \
+    for (IRQL__SCOPE_GUARD irql__guard, *irql__guard_once = &irql__guard; \
+         irql__guard_once != NULL; irql__guard_once = NULL) \
+        IRQL__SCOPE(IRQL__SCOPED_LOCK, irql__scope, \
+                    IRQL__LOCK_CHECKED(Checks, irql__lock_begin(&irql__guard, (LockPtr), Kind, \
                                                                 Shared, IRQL__LOCK_SITE(What))), \
                     irql__lock_end, IRQL__LOCK_SCOPE_CONTEXT(Kind))
 

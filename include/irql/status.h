@@ -82,4 +82,42 @@
    allocate with this Type (another protected type, or a value that is not heap-allocated). */
 #define STATUS_IRQL_PROTECTED_MISMATCH ((NTSTATUS)0xE1C1000AL)
 
+/*
+ * Statuses of the global registry (<irql/registry.h>), numbered from 0x100 so the lock codes
+ * above can grow. Every one has NT_SUCCESS(Status) == FALSE; all are errors except
+ * STATUS_IRQL_GRT_LEAKED, a warning. A call that fails changed nothing (no key registered or
+ * removed, no reference taken, nothing allocated or freed), except IrqlGrtDestroy, which
+ * always finishes what it started.
+ */
+
+/* The registry was never initialised (IrqlGrtInit has not run). */
+#define STATUS_IRQL_GRT_NOT_INITIALIZED ((NTSTATUS)0xE1C10101L)
+
+/* IrqlGrtInit on a registry that is already initialised (and not destroyed). */
+#define STATUS_IRQL_GRT_ALREADY_INITIALIZED ((NTSTATUS)0xE1C10102L)
+
+/* IrqlGrtDestroy has started and not finished: no new reference, registration or removal. */
+#define STATUS_IRQL_GRT_DESTROYING ((NTSTATUS)0xE1C10103L)
+
+/* IrqlGrtDestroy has completed: the registry is gone (IrqlGrtInit may start a new one). */
+#define STATUS_IRQL_GRT_DESTROYED ((NTSTATUS)0xE1C10104L)
+
+/* IRQL_GRT_REGISTER with a key that is already registered: nothing was replaced. */
+#define STATUS_IRQL_GRT_KEY_EXISTS ((NTSTATUS)0xE1C10105L)
+
+/* IRQL_GRT_GET / IrqlGrtRemove with a key that is not registered. */
+#define STATUS_IRQL_GRT_KEY_NOT_FOUND ((NTSTATUS)0xE1C10106L)
+
+/* IRQL_GRT_GET with a Type other than the one the key was registered with (another type
+   name, size or lock kind). Host and checked builds also DbgPrint both type names. */
+#define STATUS_IRQL_GRT_TYPE_MISMATCH ((NTSTATUS)0xE1C10107L)
+
+/* A key that is NULL, empty, or longer than IRQL_GRT_MAX_KEY_LENGTH characters. */
+#define STATUS_IRQL_GRT_INVALID_KEY ((NTSTATUS)0xE1C10108L)
+
+/* IrqlGrtDestroy / IrqlGrtRemove finished, but at least one value's lock was still held once
+   its references were gone: that value was reported through DbgPrint and deliberately not
+   freed (its holder would otherwise release freed memory). A warning. */
+#define STATUS_IRQL_GRT_LEAKED ((NTSTATUS)0xA1C10109L)
+
 #endif

@@ -79,3 +79,31 @@ Test(resource, delete_above_apc_level_is_refused)
     KeLowerIrql(Old);
     cr_assert_eq(IrqlResourceDelete(&Resource), STATUS_SUCCESS);
 }
+
+/* The wrapper's summary of the holders (owner, depth, other threads' shared acquisitions)
+   against the kernel's own answer: another thread's shared hold is not this thread's, and
+   this thread's shared acquisitions are counted until it releases them. */
+Test(resource, other_threads_shared_holds_are_not_the_callers)
+{
+    static IRQL_RESOURCE Resource;
+    LOCK_HOLDER Holder;
+    cr_assert_eq(IrqlResourceInit(&Resource), STATUS_SUCCESS);
+    StartLockHolder(&Holder, &Resource, HolderAcquireShared, HolderRelease);
+    cr_assert_eq(IrqlResourceTryLock(&Resource), STATUS_IRQL_LOCK_BUSY, "not a recursion");
+    cr_assert_eq(IrqlResourceLockShared(&Resource), STATUS_SUCCESS);
+    cr_assert_eq(IrqlResourceTryLock(&Resource), STATUS_IRQL_LOCK_RECURSION, "now it is");
+    cr_assert_eq(IrqlResourceUnlock(&Resource), STATUS_SUCCESS);
+    cr_assert_eq(IrqlResourceUnlock(&Resource), STATUS_IRQL_LOCK_NOT_OWNER, "the other's hold");
+    AssertThreadClean();
+    StopLockHolder(&Holder);
+    cr_assert_eq(IrqlResourceLock(&Resource), STATUS_SUCCESS);
+    cr_assert_eq(IrqlResourceLockShared(&Resource), STATUS_SUCCESS, "the owner's, as exclusive");
+    cr_assert_eq(IrqlResourceUnlock(&Resource), STATUS_SUCCESS);
+    cr_assert_eq(IrqlResourceTryLock(&Resource), STATUS_SUCCESS, "still the owner");
+    cr_assert_eq(IrqlResourceUnlock(&Resource), STATUS_SUCCESS);
+    cr_assert_eq(IrqlResourceUnlock(&Resource), STATUS_SUCCESS);
+    cr_assert_eq(IrqlResourceUnlock(&Resource), STATUS_IRQL_LOCK_NOT_OWNER);
+    AssertThreadClean();
+    AssertFree(&Resource);
+    cr_assert_eq(IrqlResourceDelete(&Resource), STATUS_SUCCESS);
+}

@@ -53,6 +53,26 @@ Test(spin_lock, unlock_needs_the_guard_that_acquired)
     AssertFree(&Lock);
 }
 
+/* TryLock raises the IRQL itself: its release, with its own guard only, returns to the IRQL
+   TryLock was called at. */
+Test(spin_lock, a_trylock_guard_releases_once_to_the_callers_irql)
+{
+    static IRQL_SPIN_LOCK Lock;
+    IRQL_SPIN_LOCK_GUARD Guard, Copy;
+    cr_assert_eq(IrqlSpinLockInit(&Lock), STATUS_SUCCESS);
+    cr_assert_eq(IrqlSpinLockTryLock(&Lock, &Guard), STATUS_SUCCESS);
+    Copy = Guard;
+    cr_assert_eq(IrqlSpinLockUnlock(&Lock, &Copy), STATUS_IRQL_LOCK_NOT_OWNER, "a copy");
+    cr_assert_eq(KeGetCurrentIrql(), DISPATCH_LEVEL, "still held");
+    cr_assert_eq(IrqlSpinLockUnlock(&Lock, &Guard), STATUS_SUCCESS);
+    cr_assert_eq(KeGetCurrentIrql(), PASSIVE_LEVEL, "back at the caller's IRQL");
+    cr_assert_eq(IrqlSpinLockUnlock(&Lock, &Guard), STATUS_IRQL_LOCK_NOT_OWNER);
+    cr_assert_eq(IrqlSpinLockLock(&Lock, &Guard), STATUS_SUCCESS, "the same guard, by Lock");
+    cr_assert_eq(IrqlSpinLockUnlock(&Lock, &Guard), STATUS_SUCCESS);
+    AssertThreadClean();
+    AssertFree(&Lock);
+}
+
 Test(spin_lock, two_locks_nest_and_restore_each_irql)
 {
     static IRQL_SPIN_LOCK A, B;

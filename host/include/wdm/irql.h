@@ -35,9 +35,33 @@
 
 IRQL_HOST_BEGIN_DECLS
 
-/* The calling thread's IRQL. Every host thread starts at PASSIVE_LEVEL. */
+/*
+ * What x64 keeps in CR8 and in the processor control region, as far as the inline
+ * KeGetCurrentIrql and KeGetCurrentThread read it: on the host, the first member of each
+ * thread's host-kernel state (IrqlpHostThread, a thread-local whose type stays private; a
+ * pointer to it is a pointer to its IRQL_HOST_PCR). Not API: use the routines.
+ */
+typedef struct _IRQL_HOST_PCR {
+    KIRQL Irql;                     /* the thread's IRQL */
+    struct _KTHREAD *CurrentThread; /* its thread object; NULL until first use on a thread the
+                                       host did not start (KeGetCurrentThread creates it) */
+} IRQL_HOST_PCR;
+
+struct _IRQLP_THREAD;
+#if defined(__ELF__)
+extern __thread struct _IRQLP_THREAD IrqlpHostThread __attribute__((__tls_model__("initial-exec")));
+#else
+extern __thread struct _IRQLP_THREAD IrqlpHostThread;
+#endif
+#define IRQLP_HOST_PCR() ((IRQL_HOST_PCR *)(void *)&IrqlpHostThread)
+
+/* The calling thread's IRQL. Every host thread starts at PASSIVE_LEVEL. Inline, as on x64
+   (a read of CR8 there, of a thread-local here); exported too. */
 _IRQL_requires_max_(HIGH_LEVEL)
-NTHALAPI KIRQL KeGetCurrentIrql(VOID);
+IRQL_HOST_INLINE KIRQL KeGetCurrentIrql(VOID)
+{
+    return IRQLP_HOST_PCR()->Irql;
+}
 
 /*
  * Raise to NewIrql and return the previous IRQL. NewIrql below the current IRQL bug-checks

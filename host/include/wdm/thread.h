@@ -91,8 +91,20 @@ IRQL_HOST_BEGIN_DECLS
 /* Object types for ObReferenceObjectByHandle. */
 extern POBJECT_TYPE *PsThreadType;
 
-/* The calling thread's object (created on first use for a thread the host did not start). */
-NTKERNELAPI PKTHREAD KeGetCurrentThread(VOID);
+/* The calling thread's object, created on first use for a thread the host did not start (the
+   out-of-line half of KeGetCurrentThread; not API). */
+NTKERNELAPI PKTHREAD IrqlpAttachCurrentThread(VOID);
+
+/* The calling thread's object (created on first use for a thread the host did not start).
+   Inline, as on x64 (a read of the KPCR there, of a thread-local here); exported too. */
+IRQL_HOST_INLINE PKTHREAD KeGetCurrentThread(VOID)
+{
+    PKTHREAD Thread = IRQLP_HOST_PCR()->CurrentThread;
+    if (__builtin_expect(Thread == NULL, 0)) {
+        Thread = IrqlpAttachCurrentThread();
+    }
+    return Thread;
+}
 NTKERNELAPI PETHREAD PsGetCurrentThread(VOID);
 NTKERNELAPI HANDLE PsGetCurrentThreadId(VOID);
 NTKERNELAPI HANDLE PsGetCurrentProcessId(VOID); /* the host is the System process: 4 */

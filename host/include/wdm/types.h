@@ -27,6 +27,10 @@
 #define __stdcall
 #define __fastcall
 #define FORCEINLINE static inline __attribute__((always_inline))
+/* A routine the WDK defines FORCEINLINE and the host exports too (for callers that take its
+   address): the header's body is for inlining only (gnu_inline), the library holds the
+   out-of-line copy. */
+#define IRQL_HOST_INLINE extern __inline__ __attribute__((__gnu_inline__, __always_inline__))
 #define DECLSPEC_NORETURN __attribute__((noreturn))
 #define UNREFERENCED_PARAMETER(P) ((void)(P))
 #define IN

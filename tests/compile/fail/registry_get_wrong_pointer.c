@@ -1,0 +1,19 @@
+/* IRQL_GRT_GET into a pointer of another type. */
+// expect: IRQL violation
+// expect: the last argument must be the address of a PROTECTED_COUNTER *
+#include <irql/registry.h>
+
+typedef IRQL_PROTECTED(IRQL_FAST_MUTEX, ULONG) PROTECTED_COUNTER;
+typedef IRQL_PROTECTED(IRQL_FAST_MUTEX, ULONG64) PROTECTED_TOTAL;
+
+IRQL_MAX(Use, APC_LEVEL)
+NTSTATUS Use(VOID)
+{
+    IRQL_ENTER(Use);
+    PROTECTED_TOTAL *Total;
+    NTSTATUS Status = IRQL_GRT_GET("stats", PROTECTED_COUNTER, &Total);
+    if (NT_SUCCESS(Status)) {
+        IrqlGrtRelease(Total);
+    }
+    return Status;
+}

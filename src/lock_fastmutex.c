@@ -13,175 +13,100 @@
 /* A mutex word with the lock bit clear is held (FM_LOCK_BIT is set while it is free). */
 #define IRQLP_MUTEX_HELD(Mutex) ((ReadNoFence(&(Mutex)->Count) & FM_LOCK_BIT) == 0)
 
-/* ---- IRQL_FAST_MUTEX ------------------------------------------------------------------- */
+/*
+ * The two wrappers differ only in their type, signature and the kernel routines they call, so
+ * one template defines both: Init, the checked Lock path, TryLock, the checked Unlock path and
+ * Delete. Checks run in the order lock.h documents.
+ */
+#define IRQLP_DEFINE_APC_MUTEX(Type, Api, api, Expected, Initialize, Acquire, TryToAcquire,  \
+                               Release)                                                       \
+    NTSTATUS Irql##Api##Init(Type *Mutex)                                                     \
+    {                                                                                         \
+        if (KeGetCurrentIrql() > DISPATCH_LEVEL) {                                            \
+            return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;                                            \
+        }                                                                                     \
+        Initialize(&Mutex->Mutex);                                                            \
+        IrqlpWriteOwner(&Mutex->Owner, NULL);                                                 \
+        Mutex->Signature = (Expected);                                                        \
+        return STATUS_SUCCESS;                                                                \
+    }                                                                                         \
+                                                                                              \
+    /* The checks Lock and TryLock share. */                                                  \
+    static NTSTATUS CanAcquire##Api(Type *Mutex, PVOID Self)                                  \
+    {                                                                                         \
+        if (KeGetCurrentIrql() > APC_LEVEL) {                                                 \
+            return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;                                            \
+        }                                                                                     \
+        if (Mutex->Signature != (Expected) ) {                                                \
+            return STATUS_IRQL_LOCK_NOT_INITIALIZED;                                          \
+        }                                                                                     \
+        if (IrqlpReadOwner(&Mutex->Owner) == Self) {                                          \
+            return STATUS_IRQL_LOCK_RECURSION;                                                \
+        }                                                                                     \
+        return STATUS_SUCCESS;                                                                \
+    }                                                                                         \
+                                                                                              \
+    NTSTATUS irql__##api##_lock(Type *Mutex)                                                  \
+    {                                                                                         \
+        PVOID Self = IrqlpSelf();                                                             \
+        NTSTATUS Status = CanAcquire##Api(Mutex, Self);                                       \
+        if (!NT_SUCCESS(Status)) {                                                            \
+            return Status;                                                                    \
+        }                                                                                     \
+        Acquire(&Mutex->Mutex);                                                               \
+        IrqlpWriteOwner(&Mutex->Owner, Self);                                                 \
+        return STATUS_SUCCESS;                                                                \
+    }                                                                                         \
+                                                                                              \
+    NTSTATUS Irql##Api##TryLock(Type *Mutex)                                                  \
+    {                                                                                         \
+        PVOID Self = IrqlpSelf();                                                             \
+        NTSTATUS Status = CanAcquire##Api(Mutex, Self);                                       \
+        if (!NT_SUCCESS(Status)) {                                                            \
+            return Status;                                                                    \
+        }                                                                                     \
+        if (!TryToAcquire(&Mutex->Mutex)) {                                                   \
+            return STATUS_IRQL_LOCK_BUSY;                                                     \
+        }                                                                                     \
+        IrqlpWriteOwner(&Mutex->Owner, Self);                                                 \
+        return STATUS_SUCCESS;                                                                \
+    }                                                                                         \
+                                                                                              \
+    NTSTATUS irql__##api##_unlock(Type *Mutex)                                                \
+    {                                                                                         \
+        if (Mutex->Signature != (Expected) ) {                                                \
+            return STATUS_IRQL_LOCK_NOT_INITIALIZED;                                          \
+        }                                                                                     \
+        if (IrqlpReadOwner(&Mutex->Owner) != IrqlpSelf()) {                                   \
+            return STATUS_IRQL_LOCK_NOT_OWNER;                                                \
+        }                                                                                     \
+        if (KeGetCurrentIrql() != APC_LEVEL) {                                                \
+            return STATUS_IRQL_LOCK_WRONG_IRQL;                                               \
+        }                                                                                     \
+        IrqlpWriteOwner(&Mutex->Owner, NULL);                                                 \
+        Release(&Mutex->Mutex);                                                               \
+        return STATUS_SUCCESS;                                                                \
+    }                                                                                         \
+                                                                                              \
+    NTSTATUS Irql##Api##Delete(Type *Mutex)                                                   \
+    {                                                                                         \
+        if (KeGetCurrentIrql() > DISPATCH_LEVEL) {                                            \
+            return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;                                            \
+        }                                                                                     \
+        if (Mutex->Signature != (Expected) ) {                                                \
+            return STATUS_IRQL_LOCK_NOT_INITIALIZED;                                          \
+        }                                                                                     \
+        if (IrqlpReadOwner(&Mutex->Owner) != NULL || IRQLP_MUTEX_HELD(&Mutex->Mutex)) {       \
+            return STATUS_IRQL_LOCK_HELD;                                                     \
+        }                                                                                     \
+        Mutex->Signature = 0;                                                                 \
+        return STATUS_SUCCESS;                                                                \
+    }
 
-NTSTATUS IrqlFastMutexInit(PIRQL_FAST_MUTEX Mutex)
-{
-    if (KeGetCurrentIrql() > DISPATCH_LEVEL) {
-        return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
-    }
-    ExInitializeFastMutex(&Mutex->Mutex);
-    IrqlpWriteOwner(&Mutex->Owner, NULL);
-    Mutex->Signature = IRQLP_SIGNATURE_FAST_MUTEX;
-    return STATUS_SUCCESS;
-}
+IRQLP_DEFINE_APC_MUTEX(IRQL_FAST_MUTEX, FastMutex, fast_mutex, IRQLP_SIGNATURE_FAST_MUTEX,
+                       ExInitializeFastMutex, ExAcquireFastMutex, ExTryToAcquireFastMutex,
+                       ExReleaseFastMutex)
 
-/* The checks Lock and TryLock share. */
-static NTSTATUS CanAcquireFast(PIRQL_FAST_MUTEX Mutex, PVOID Self)
-{
-    if (KeGetCurrentIrql() > APC_LEVEL) {
-        return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
-    }
-    if (Mutex->Signature != IRQLP_SIGNATURE_FAST_MUTEX) {
-        return STATUS_IRQL_LOCK_NOT_INITIALIZED;
-    }
-    if (IrqlpReadOwner(&Mutex->Owner) == Self) {
-        return STATUS_IRQL_LOCK_RECURSION;
-    }
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS irql__fast_mutex_lock(PIRQL_FAST_MUTEX Mutex)
-{
-    PVOID Self = IrqlpSelf();
-    NTSTATUS Status = CanAcquireFast(Mutex, Self);
-
-    if (!NT_SUCCESS(Status)) {
-        return Status;
-    }
-    ExAcquireFastMutex(&Mutex->Mutex);
-    IrqlpWriteOwner(&Mutex->Owner, Self);
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS IrqlFastMutexTryLock(PIRQL_FAST_MUTEX Mutex)
-{
-    PVOID Self = IrqlpSelf();
-    NTSTATUS Status = CanAcquireFast(Mutex, Self);
-
-    if (!NT_SUCCESS(Status)) {
-        return Status;
-    }
-    if (!ExTryToAcquireFastMutex(&Mutex->Mutex)) {
-        return STATUS_IRQL_LOCK_BUSY;
-    }
-    IrqlpWriteOwner(&Mutex->Owner, Self);
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS irql__fast_mutex_unlock(PIRQL_FAST_MUTEX Mutex)
-{
-    if (Mutex->Signature != IRQLP_SIGNATURE_FAST_MUTEX) {
-        return STATUS_IRQL_LOCK_NOT_INITIALIZED;
-    }
-    if (IrqlpReadOwner(&Mutex->Owner) != IrqlpSelf()) {
-        return STATUS_IRQL_LOCK_NOT_OWNER;
-    }
-    if (KeGetCurrentIrql() != APC_LEVEL) {
-        return STATUS_IRQL_LOCK_WRONG_IRQL;
-    }
-    IrqlpWriteOwner(&Mutex->Owner, NULL);
-    ExReleaseFastMutex(&Mutex->Mutex);
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS IrqlFastMutexDelete(PIRQL_FAST_MUTEX Mutex)
-{
-    if (KeGetCurrentIrql() > DISPATCH_LEVEL) {
-        return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
-    }
-    if (Mutex->Signature != IRQLP_SIGNATURE_FAST_MUTEX) {
-        return STATUS_IRQL_LOCK_NOT_INITIALIZED;
-    }
-    if (IrqlpReadOwner(&Mutex->Owner) != NULL || IRQLP_MUTEX_HELD(&Mutex->Mutex)) {
-        return STATUS_IRQL_LOCK_HELD;
-    }
-    Mutex->Signature = 0;
-    return STATUS_SUCCESS;
-}
-
-/* ---- IRQL_GUARDED_MUTEX ---------------------------------------------------------------- */
-
-NTSTATUS IrqlGuardedMutexInit(PIRQL_GUARDED_MUTEX Mutex)
-{
-    if (KeGetCurrentIrql() > DISPATCH_LEVEL) {
-        return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
-    }
-    KeInitializeGuardedMutex(&Mutex->Mutex);
-    IrqlpWriteOwner(&Mutex->Owner, NULL);
-    Mutex->Signature = IRQLP_SIGNATURE_GUARDED_MUTEX;
-    return STATUS_SUCCESS;
-}
-
-static NTSTATUS CanAcquireGuarded(PIRQL_GUARDED_MUTEX Mutex, PVOID Self)
-{
-    if (KeGetCurrentIrql() > APC_LEVEL) {
-        return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
-    }
-    if (Mutex->Signature != IRQLP_SIGNATURE_GUARDED_MUTEX) {
-        return STATUS_IRQL_LOCK_NOT_INITIALIZED;
-    }
-    if (IrqlpReadOwner(&Mutex->Owner) == Self) {
-        return STATUS_IRQL_LOCK_RECURSION;
-    }
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS irql__guarded_mutex_lock(PIRQL_GUARDED_MUTEX Mutex)
-{
-    PVOID Self = IrqlpSelf();
-    NTSTATUS Status = CanAcquireGuarded(Mutex, Self);
-
-    if (!NT_SUCCESS(Status)) {
-        return Status;
-    }
-    KeAcquireGuardedMutex(&Mutex->Mutex);
-    IrqlpWriteOwner(&Mutex->Owner, Self);
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS IrqlGuardedMutexTryLock(PIRQL_GUARDED_MUTEX Mutex)
-{
-    PVOID Self = IrqlpSelf();
-    NTSTATUS Status = CanAcquireGuarded(Mutex, Self);
-
-    if (!NT_SUCCESS(Status)) {
-        return Status;
-    }
-    if (!KeTryToAcquireGuardedMutex(&Mutex->Mutex)) {
-        return STATUS_IRQL_LOCK_BUSY;
-    }
-    IrqlpWriteOwner(&Mutex->Owner, Self);
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS irql__guarded_mutex_unlock(PIRQL_GUARDED_MUTEX Mutex)
-{
-    if (Mutex->Signature != IRQLP_SIGNATURE_GUARDED_MUTEX) {
-        return STATUS_IRQL_LOCK_NOT_INITIALIZED;
-    }
-    if (IrqlpReadOwner(&Mutex->Owner) != IrqlpSelf()) {
-        return STATUS_IRQL_LOCK_NOT_OWNER;
-    }
-    if (KeGetCurrentIrql() != APC_LEVEL) {
-        return STATUS_IRQL_LOCK_WRONG_IRQL;
-    }
-    IrqlpWriteOwner(&Mutex->Owner, NULL);
-    KeReleaseGuardedMutex(&Mutex->Mutex);
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS IrqlGuardedMutexDelete(PIRQL_GUARDED_MUTEX Mutex)
-{
-    if (KeGetCurrentIrql() > DISPATCH_LEVEL) {
-        return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
-    }
-    if (Mutex->Signature != IRQLP_SIGNATURE_GUARDED_MUTEX) {
-        return STATUS_IRQL_LOCK_NOT_INITIALIZED;
-    }
-    if (IrqlpReadOwner(&Mutex->Owner) != NULL || IRQLP_MUTEX_HELD(&Mutex->Mutex)) {
-        return STATUS_IRQL_LOCK_HELD;
-    }
-    Mutex->Signature = 0;
-    return STATUS_SUCCESS;
-}
+IRQLP_DEFINE_APC_MUTEX(IRQL_GUARDED_MUTEX, GuardedMutex, guarded_mutex,
+                       IRQLP_SIGNATURE_GUARDED_MUTEX, KeInitializeGuardedMutex,
+                       KeAcquireGuardedMutex, KeTryToAcquireGuardedMutex, KeReleaseGuardedMutex)

@@ -74,7 +74,8 @@
  *                    keep code portable to MSVC before 17.9.
  * IRQL_NO_CONTRACTS and IRQL_NO_CLEANUP (irql.h) apply to the scoped forms as to IRQL_RAISE.
  *
- * Language: C11 (the explicit API is also usable from C++; the macros are C only).
+ * Language: C11. The explicit API is also usable from C++; there each statement or heap macro
+ * is one compile error that names the explicit call to use instead.
  */
 #ifndef IRQL_LOCK_H
 #define IRQL_LOCK_H
@@ -493,6 +494,27 @@ NTSTATUS IrqlPushLockDelete(_Inout_ PIRQL_PUSH_LOCK Lock);
 #define IRQL_PROTECTED_FREE(Type, PtrInOut, Tag) \
     IRQL__PROTECTED_RELEASE(Type, PtrInOut, NULL, Tag, \
                             "IRQL_PROTECTED_FREE(" #Type ", " #PtrInOut ", " #Tag ")")
+
+#else /* __cplusplus */
+
+/*
+ * The statement and heap macros rest on C11 (_Generic, compound literals, designated
+ * initialisers). In C++ each is one error that says what to use instead.
+ */
+#define IRQL__CXX_ONLY_C(Macro, Operand) \
+    static_assert(sizeof(Operand) == 0, \
+                  Macro " is C only: in C++ call the explicit API (IrqlKLock / IrqlKUnlock)")
+#define IRQL_WITH(Ptr, Name) IRQL__CXX_ONLY_C("IRQL_WITH", Ptr);
+#define IRQL_WITH_SHARED(Ptr, Name) IRQL__CXX_ONLY_C("IRQL_WITH_SHARED", Ptr);
+#define IRQL_WITH_T(Ptr, T, Name) IRQL__CXX_ONLY_C("IRQL_WITH_T", Ptr);
+#define IRQL_WITH_SHARED_T(Ptr, T, Name) IRQL__CXX_ONLY_C("IRQL_WITH_SHARED_T", Ptr);
+#define IRQL_LOCKED(LockPtr) IRQL__CXX_ONLY_C("IRQL_LOCKED", LockPtr);
+#define IRQL_LOCKED_SHARED(LockPtr) IRQL__CXX_ONLY_C("IRQL_LOCKED_SHARED", LockPtr);
+#define IRQL_PROTECTED_NEW(Type, PtrOut, Initial, Tag) \
+    IRQL__CXX_ONLY_C("IRQL_PROTECTED_NEW", PtrOut)
+#define IRQL_PROTECTED_INTO_INNER(Type, PtrInOut, Out, Tag) \
+    IRQL__CXX_ONLY_C("IRQL_PROTECTED_INTO_INNER", PtrInOut)
+#define IRQL_PROTECTED_FREE(Type, PtrInOut, Tag) IRQL__CXX_ONLY_C("IRQL_PROTECTED_FREE", PtrInOut)
 
 #endif /* !__cplusplus */
 

@@ -1,31 +1,43 @@
 /*
  * The global registry (<irql/registry.h>): named IRQL_PROTECTED values with references.
  *
- * Layout. Each registered value is one non-paged pool block (IRQL_GRT_POOL_TAG):
+ * Layout. Each registered key owns two non-paged pool blocks (IRQL_GRT_POOL_TAG):
  *
- *   [IRQLP_GRT_ENTRY, padded to 16][the Type value, padded to 16][key\0][type name\0]
+ *   the entry  [IRQLP_GRT_ENTRY][key\0][type name\0]   hash, key, type, run-down reference
+ *   the value  [IRQLP_GRT_VALUE_HEADER (16)][the Type value]
  *
  * so the value keeps the pool's 16-byte alignment and IrqlGrtRelease finds the entry from the
- * value's address alone. The table is an array of bucket heads (singly linked chains, the
- * full hash cached in each entry) that doubles when it holds as many entries as buckets.
+ * value's address alone. The table is an open-addressing array (linear probing) of entry
+ * pointers, a power of two long, rebuilt (larger, or the same size to drop tombstones) when
+ * half of its slots are used.
  *
- * Concurrency. One reader-writer spin lock (a LONG: reader count below IRQLP_GRT_WRITER,
- * taken at DISPATCH_LEVEL) guards the table, its size and the registry's state. Lookups and
- * enumeration take it shared — one interlocked increment and decrement, never an exclusive
- * section — so lookups on many processors do not serialise; register, remove, init and
- * destroy take it exclusively for a few instructions (a register that must grow the table
- * rehashes under it). A writer announces itself (the writer bit) before waiting for readers
- * to drain, so readers cannot starve it. Everything touched under the lock is non-paged,
- * which is what lets IRQL_GRT_GET run at DISPATCH_LEVEL.
+ * Concurrency: a lock-free read path.
+ *   - Readers (IRQL_GRT_GET, IrqlGrtEnumerate) take no lock and GET does not raise the IRQL.
+ *     A reader announces itself in one of IRQLP_GRT_SHARDS cache-line-padded counters (picked
+ *     by a hash of the current thread, so readers on different threads almost never share a
+ *     line), reads the state (acquire), the table pointer and the slots (acquire), compares
+ *     the key, checks the type and then takes run-down protection on the entry: that
+ *     reference, not the lookup, is what keeps the value alive until IrqlGrtRelease.
+ *   - Writers (init, register, remove, destroy) serialise on a small exclusive spin lock
+ *     (statically initialised, held for a few instructions, or for the rehash when the table
+ *     is rebuilt). They publish a new entry with a release store into a slot, a rebuilt table
+ *     with one exchange of the table pointer, and remove by exchanging the slot for a
+ *     tombstone. They never change a table once it has been replaced, never move an entry,
+ *     and never free memory a reader may still be reading:
+ *   - Removal unlinks the entry, waits for its run-down (as before: a GET that found it just
+ *     before then fails its acquire and says KEY_NOT_FOUND), frees the value, and *retires*
+ *     the entry block (key, type, run-down word: what a reader standing on a stale slot still
+ *     reads). A replaced table is retired too. Retired blocks are freed at a quiescent point:
+ *     a writer that sees every reader counter at zero after it retired them (then no reader
+ *     that could have seen them is still running: a reader that starts later reads the new
+ *     slots, because the writer's exchange and its read of the counter are both sequentially
+ *     consistent read-modify-writes, as is the reader's increment), and at the latest in
+ *     IrqlGrtDestroy, which waits for the counters to drain before freeing anything.
+ *   - Destroy marks the registry destroying, waits for every entry's run-down (every
+ *     reference), waits for removals in progress and for readers to drain, then frees.
  *
- * References are run-down protection on the entry (EX_RUNDOWN_REF): GET acquires it while
- * the entry is reachable under the shared lock; remove and destroy first make the entry
- * unreachable under the exclusive lock (or mark the registry destroying), then wait for run-
- * down, then delete the lock and free. So no reference outlives its value, and no lookup can
- * reach a value that is being freed.
- *
- * States (written under the exclusive lock, read under the lock or atomically for an early
- * answer): not initialised -> ready -> destroying -> destroyed -> (IrqlGrtInit) ready.
+ * States (written under the writer lock, read atomically): not initialised -> ready ->
+ * destroying -> destroyed -> (IrqlGrtInit) ready.
  */
 #include "internal.h"
 
@@ -35,11 +47,11 @@
 /* strnlen: in the kernel CRT (km/crt string.h) and POSIX, but not ISO C, so declared here. */
 size_t strnlen(const char *String, size_t MaxLength);
 
-#define IRQLP_GRT_SIGNATURE 0x5A475254UL /* live entry */
-#define IRQLP_GRT_MIN_BUCKETS 64UL
-#define IRQLP_GRT_MAX_BUCKETS (1UL << 26)
+#define IRQLP_GRT_SIGNATURE 0x5A475254UL /* live value */
+#define IRQLP_GRT_MIN_SLOTS 64UL
+#define IRQLP_GRT_MAX_SLOTS (1UL << 27)
 #define IRQLP_GRT_MAX_TYPE_NAME 1024
-#define IRQLP_GRT_WRITER 0x40000000L
+#define IRQLP_GRT_SHARDS 64 /* reader counters; a power of two */
 
 #define IRQLP_GRT_UNINITIALIZED 0
 #define IRQLP_GRT_READY 1
@@ -53,84 +65,134 @@ size_t strnlen(const char *String, size_t MaxLength);
 #define IRQLP_GRT_REPORT_TYPES 0
 #endif
 
+/* The entry: immutable once published, except its run-down word and the retire link. */
 typedef struct _IRQLP_GRT_ENTRY {
-    struct _IRQLP_GRT_ENTRY *Next; /* bucket chain (exclusive lock), or the leaked list */
     ULONG Hash;
-    ULONG Signature;
+    ULONG KeyLength;               /* 0 only in the tombstone: never matches a key */
     EX_RUNDOWN_REF Rundown;        /* the references IRQL_GRT_GET hands out */
-    PCSTR Key;                     /* the copies, inside this block */
-    PCSTR TypeName;
+    PUCHAR Value;                  /* the Type value (inside the value block) */
+    PCSTR TypeName;                /* the copy, inside this block */
     PCSTR TypeNameLiteral;         /* the registering caller's #Type, compared by address first */
-    ULONG KeyLength;
     ULONG Size;                    /* sizeof(Type) */
     ULONG DataOffset;
     ULONG DataSize;
     ULONG Kind;                    /* IRQL__KIND_… */
+    struct _IRQLP_GRT_ENTRY *Retired; /* the retired list (writer lock) */
+    CHAR Key[];                    /* key\0type name\0 */
 } IRQLP_GRT_ENTRY, *PIRQLP_GRT_ENTRY;
 
+/* In front of each value: 16 bytes, so the value keeps the pool's alignment. */
+typedef struct _IRQLP_GRT_VALUE_HEADER {
+    union {
+        PIRQLP_GRT_ENTRY Entry;                  /* while live */
+        struct _IRQLP_GRT_VALUE_HEADER *Leaked;  /* once leaked: the leaked list */
+    };
+    ULONG Signature;
+    ULONG Reserved;
+} IRQLP_GRT_VALUE_HEADER, *PIRQLP_GRT_VALUE_HEADER;
+
 #define IRQLP_GRT_ALIGN(N) (((N) + 15) & ~(SIZE_T)15)
-#define IRQLP_GRT_HEADER IRQLP_GRT_ALIGN(sizeof(IRQLP_GRT_ENTRY))
-#define IRQLP_GRT_VALUE(Entry) ((PUCHAR)(Entry) + IRQLP_GRT_HEADER)
+#define IRQLP_GRT_VALUE_OFFSET IRQLP_GRT_ALIGN(sizeof(IRQLP_GRT_VALUE_HEADER))
+
+typedef struct _IRQLP_GRT_TABLE {
+    struct _IRQLP_GRT_TABLE *Retired; /* the retired list (writer lock) */
+    ULONG Mask;                       /* slot count - 1 */
+    ULONG Used;                       /* slots not NULL: entries and tombstones (writer lock) */
+    PVOID volatile Slots[];           /* PIRQLP_GRT_ENTRY, the tombstone, or NULL */
+} IRQLP_GRT_TABLE, *PIRQLP_GRT_TABLE;
+
+typedef struct _IRQLP_GRT_SHARD {
+    _Alignas(64) LONG volatile Readers; /* readers inside the read path; a cache line each */
+} IRQLP_GRT_SHARD;
 
 typedef struct _IRQLP_GRT {
-    LONG volatile Lock;            /* reader-writer spin lock */
+    IRQLP_GRT_SHARD Shards[IRQLP_GRT_SHARDS];
+    LONG volatile Lock;               /* the writer spin lock */
     LONG volatile State;
-    PIRQLP_GRT_ENTRY *Buckets;
-    ULONG BucketMask;              /* bucket count - 1 */
-    LONG volatile Count;           /* entries in the table (read early, without the lock) */
-    PIRQLP_GRT_ENTRY Leaked;       /* values still locked at remove/destroy: never freed */
+    PVOID volatile Table;             /* PIRQLP_GRT_TABLE */
+    ULONG Live;                       /* entries in the table (writer lock) */
+    ULONG Removing;                   /* removals between unlink and retire (writer lock) */
+    PIRQLP_GRT_ENTRY RetiredEntries;  /* freed at a quiescent point or at destroy */
+    PIRQLP_GRT_TABLE RetiredTables;
+    PIRQLP_GRT_VALUE_HEADER Leaked;   /* values still locked at remove/destroy: never freed */
 } IRQLP_GRT;
 
 static IRQLP_GRT IrqlpGrt;
 
-/* ---- The reader-writer spin lock ----------------------------------------------------------- */
+/* A removed slot. KeyLength 0: no key compares equal to it, so the probe loop needs no extra
+   test. Never written. */
+static IRQLP_GRT_ENTRY IrqlpGrtTombstone;
+#define IRQLP_GRT_TOMBSTONE ((PVOID)&IrqlpGrtTombstone)
 
-static KIRQL LockShared(VOID)
+/* ---- Readers ------------------------------------------------------------------------------- */
+
+/* Enter the read path: one interlocked increment of this thread's shard (sequentially
+   consistent: see the header comment for why a writer that then reads it as zero may free
+   what it retired before). Returns the counter to leave through. */
+FORCEINLINE LONG volatile *ReaderEnter(VOID)
 {
-    KIRQL OldIrql;
+    ULONG64 Thread = (ULONG64)(ULONG_PTR)KeGetCurrentThread();
+    LONG volatile *Readers =
+        &IrqlpGrt.Shards[((Thread >> 4) * 0x9E3779B97F4A7C15ULL) >> 58].Readers;
+    InterlockedIncrement(Readers);
+    return Readers;
+}
 
-    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-    for (;;) {
-        if ((InterlockedIncrement(&IrqlpGrt.Lock) & IRQLP_GRT_WRITER) == 0) {
-            return OldIrql;
+FORCEINLINE VOID ReaderLeave(LONG volatile *Readers)
+{
+    InterlockedDecrement(Readers);
+}
+
+/* Writers: TRUE if no reader is in the read path now (each counter read with a read-modify-
+   write, so it is ordered after the caller's earlier unlink or exchange). */
+static BOOLEAN NoReaders(VOID)
+{
+    ULONG I;
+    for (I = 0; I < IRQLP_GRT_SHARDS; I++) {
+        if (InterlockedCompareExchange(&IrqlpGrt.Shards[I].Readers, 0, 0) != 0) {
+            return FALSE;
         }
-        /* A writer holds it or waits for it: step back and let it through. */
-        InterlockedDecrement(&IrqlpGrt.Lock);
-        while ((ReadNoFence(&IrqlpGrt.Lock) & IRQLP_GRT_WRITER) != 0) {
-            YieldProcessor();
+    }
+    return TRUE;
+}
+
+/* Destroy: wait until each counter has been seen at zero (readers are short and never wait;
+   new ones see the destroying state and leave at once). */
+static VOID WaitForReaders(VOID)
+{
+    ULONG I;
+    for (I = 0; I < IRQLP_GRT_SHARDS; I++) {
+        ULONG Spins = 0;
+        while (InterlockedCompareExchange(&IrqlpGrt.Shards[I].Readers, 0, 0) != 0) {
+            if (++Spins < 1000) {
+                YieldProcessor();
+            } else {
+                LARGE_INTEGER Delay;
+                Delay.QuadPart = -10000; /* 1 ms */
+                KeDelayExecutionThread(KernelMode, FALSE, &Delay);
+            }
         }
     }
 }
 
-static VOID UnlockShared(KIRQL OldIrql)
-{
-    InterlockedDecrement(&IrqlpGrt.Lock);
-    KeLowerIrql(OldIrql);
-}
+/* ---- The writer lock ------------------------------------------------------------------------ */
 
 static KIRQL LockExclusive(VOID)
 {
     KIRQL OldIrql;
-    LONG Value;
 
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-    for (;;) {
-        Value = ReadNoFence(&IrqlpGrt.Lock);
-        if ((Value & IRQLP_GRT_WRITER) == 0 &&
-            InterlockedCompareExchange(&IrqlpGrt.Lock, Value | IRQLP_GRT_WRITER, Value) == Value) {
-            break;
+    while (InterlockedCompareExchange(&IrqlpGrt.Lock, 1, 0) != 0) {
+        while (ReadNoFence(&IrqlpGrt.Lock) != 0) {
+            YieldProcessor();
         }
-        YieldProcessor();
-    }
-    while (ReadAcquire(&IrqlpGrt.Lock) != IRQLP_GRT_WRITER) {
-        YieldProcessor(); /* readers draining */
     }
     return OldIrql;
 }
 
 static VOID UnlockExclusive(KIRQL OldIrql)
 {
-    InterlockedExchangeAdd(&IrqlpGrt.Lock, -IRQLP_GRT_WRITER);
+    InterlockedExchange(&IrqlpGrt.Lock, 0);
     KeLowerIrql(OldIrql);
 }
 
@@ -153,6 +215,11 @@ static NTSTATUS StateStatus(LONG State)
 static VOID SetState(LONG State)
 {
     InterlockedExchange(&IrqlpGrt.State, State);
+}
+
+static PIRQLP_GRT_TABLE CurrentTable(VOID)
+{
+    return (PIRQLP_GRT_TABLE)ReadPointerAcquire(&IrqlpGrt.Table);
 }
 
 /* Validate Key (1 … IRQL_GRT_MAX_KEY_LENGTH characters) and hash it: the length first (the
@@ -179,8 +246,15 @@ static NTSTATUS HashKey(PCSTR Key, PULONG Length, PULONG Hash)
         H ^= H >> 32;
     }
     if (I < N) {
-        Word = 0;
-        memcpy(&Word, Key + I, N - I);
+        if (N >= 8) {
+            /* The last 8 bytes (overlapping the previous word), shifted down to the tail: no
+               byte loop and no memcpy call, and never past the NUL. */
+            memcpy(&Word, Key + N - 8, 8);
+            Word >>= 8 * (8 - (N - I));
+        } else {
+            Word = 0;
+            memcpy(&Word, Key, N);
+        }
         H = (H ^ Word) * 0xFF51AFD7ED558CCDULL;
     }
     H ^= N;
@@ -192,19 +266,37 @@ static NTSTATUS HashKey(PCSTR Key, PULONG Length, PULONG Hash)
     return STATUS_SUCCESS;
 }
 
-/* Under the lock (either mode). */
-static PIRQLP_GRT_ENTRY *FindSlot(PCSTR Key, ULONG Length, ULONG Hash)
+FORCEINLINE BOOLEAN KeyMatches(PIRQLP_GRT_ENTRY Entry, PCSTR Key, ULONG Length, ULONG Hash)
 {
-    PIRQLP_GRT_ENTRY *Slot = &IrqlpGrt.Buckets[Hash & IrqlpGrt.BucketMask];
+    return Entry->Hash == Hash && Entry->KeyLength == Length &&
+           RtlEqualMemory(Entry->Key, Key, Length);
+}
+
+/* Writers (under the lock): the slot holding Key, or -1; *Free receives the first tombstone
+   or NULL slot of its probe sequence (where Key would be inserted). */
+static LONG FindSlot(PIRQLP_GRT_TABLE Table, PCSTR Key, ULONG Length, ULONG Hash, PULONG Free)
+{
+    ULONG I = Hash & Table->Mask;
+    BOOLEAN HaveFree = FALSE;
     PIRQLP_GRT_ENTRY Entry;
 
-    for (; (Entry = *Slot) != NULL; Slot = &Entry->Next) {
-        if (Entry->Hash == Hash && Entry->KeyLength == Length &&
-            RtlEqualMemory(Entry->Key, Key, Length)) {
-            return Slot;
+    for (;; I = (I + 1) & Table->Mask) {
+        Entry = (PIRQLP_GRT_ENTRY)ReadPointerNoFence(&Table->Slots[I]);
+        if (Entry == NULL) {
+            if (!HaveFree) {
+                *Free = I;
+            }
+            return -1;
+        }
+        if (Entry == IRQLP_GRT_TOMBSTONE) {
+            if (!HaveFree) {
+                *Free = I;
+                HaveFree = TRUE;
+            }
+        } else if (KeyMatches(Entry, Key, Length, Hash)) {
+            return (LONG)I;
         }
     }
-    return NULL;
 }
 
 static BOOLEAN StringsEqual(PCSTR A, PCSTR B)
@@ -216,48 +308,104 @@ static BOOLEAN StringsEqual(PCSTR A, PCSTR B)
     return *A == *B;
 }
 
-static BOOLEAN TypeMatches(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size, SIZE_T DataOffset,
-                           SIZE_T DataSize, ULONG Kind)
+FORCEINLINE BOOLEAN TypeMatches(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size,
+                                       SIZE_T DataOffset, SIZE_T DataSize, ULONG Kind)
 {
     return Entry->Size == Size && Entry->Kind == Kind && Entry->DataOffset == DataOffset &&
            Entry->DataSize == DataSize &&
            (Entry->TypeNameLiteral == TypeName || StringsEqual(Entry->TypeName, TypeName));
 }
 
-/* The entry's references are gone: delete its lock and free it, or, if the lock is still
-   held, report it and keep it (on the leaked list, reachable, never freed). TRUE if freed. */
-static BOOLEAN FreeEntry(PIRQLP_GRT_ENTRY Entry, PCSTR Caller)
+static PIRQLP_GRT_VALUE_HEADER ValueHeader(PVOID Value)
 {
-    NTSTATUS Status = IrqlpDeleteLock(IRQLP_GRT_VALUE(Entry), Entry->Kind);
+    return (PIRQLP_GRT_VALUE_HEADER)((PUCHAR)Value - IRQLP_GRT_VALUE_OFFSET);
+}
+
+/* The entry's references are gone: delete the value's lock and free the value, or, if the
+   lock is still held, report it and keep it (on the leaked list, never freed). TRUE if freed.
+   The entry block itself is retired or freed by the caller. */
+static BOOLEAN FreeValue(PIRQLP_GRT_ENTRY Entry, PCSTR Caller)
+{
+    PIRQLP_GRT_VALUE_HEADER Header = ValueHeader(Entry->Value);
+    NTSTATUS Status = IrqlpDeleteLock(Entry->Value, Entry->Kind);
     KIRQL OldIrql;
 
+    Header->Signature = 0;
     if (Status == STATUS_IRQL_LOCK_HELD) {
         DbgPrint("irql: %s: \"%s\" (%s) is still locked with no reference left: leaked, "
                  "not freed\n",
                  Caller, Entry->Key, Entry->TypeName);
         OldIrql = LockExclusive();
-        Entry->Next = IrqlpGrt.Leaked;
-        IrqlpGrt.Leaked = Entry;
+        Header->Leaked = IrqlpGrt.Leaked;
+        IrqlpGrt.Leaked = Header;
         UnlockExclusive(OldIrql);
         return FALSE;
     }
-    Entry->Signature = 0;
-    ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
+    ExFreePoolWithTag(Header, IRQL_GRT_POOL_TAG);
     return TRUE;
 }
 
-static PIRQLP_GRT_ENTRY *AllocateBuckets(ULONG Count)
+static PIRQLP_GRT_TABLE AllocateTable(ULONG Slots)
 {
-    return (PIRQLP_GRT_ENTRY *)ExAllocatePool2(POOL_FLAG_NON_PAGED,
-                                               (SIZE_T)Count * sizeof(PIRQLP_GRT_ENTRY),
-                                               IRQL_GRT_POOL_TAG);
+    PIRQLP_GRT_TABLE Table = (PIRQLP_GRT_TABLE)ExAllocatePool2(
+        POOL_FLAG_NON_PAGED, sizeof(IRQLP_GRT_TABLE) + (SIZE_T)Slots * sizeof(PVOID),
+        IRQL_GRT_POOL_TAG); /* zeroed */
+    if (Table != NULL) {
+        Table->Mask = Slots - 1;
+    }
+    return Table;
+}
+
+/* The slot count a rebuild holding Live entries should have: load at most 1/3 after it, so
+   that the next rebuild (at 1/2) comes after at least Live/2 insertions. */
+static ULONG SlotsFor(ULONG Live)
+{
+    ULONG Slots = IRQLP_GRT_MIN_SLOTS;
+    while (Slots < IRQLP_GRT_MAX_SLOTS && Slots / 3 < Live) {
+        Slots *= 2;
+    }
+    return Slots;
+}
+
+/* Under the lock: does inserting into a NULL slot of Table call for a rebuild? */
+static BOOLEAN NeedsRebuild(PIRQLP_GRT_TABLE Table)
+{
+    return (SIZE_T)(Table->Used + 1) * 2 > (SIZE_T)Table->Mask + 1;
+}
+
+/* Under the lock: if every reader counter reads zero, hand the caller the retired lists (all
+   retired before now: nobody can still be reading them). */
+static VOID TakeRetiredIfQuiescent(PIRQLP_GRT_ENTRY *Entries, PIRQLP_GRT_TABLE *Tables)
+{
+    *Entries = NULL;
+    *Tables = NULL;
+    if ((IrqlpGrt.RetiredEntries != NULL || IrqlpGrt.RetiredTables != NULL) && NoReaders()) {
+        *Entries = IrqlpGrt.RetiredEntries;
+        *Tables = IrqlpGrt.RetiredTables;
+        IrqlpGrt.RetiredEntries = NULL;
+        IrqlpGrt.RetiredTables = NULL;
+    }
+}
+
+static VOID FreeRetired(PIRQLP_GRT_ENTRY Entries, PIRQLP_GRT_TABLE Tables)
+{
+    while (Entries != NULL) {
+        PIRQLP_GRT_ENTRY Next = Entries->Retired;
+        ExFreePoolWithTag(Entries, IRQL_GRT_POOL_TAG);
+        Entries = Next;
+    }
+    while (Tables != NULL) {
+        PIRQLP_GRT_TABLE Next = Tables->Retired;
+        ExFreePoolWithTag(Tables, IRQL_GRT_POOL_TAG);
+        Tables = Next;
+    }
 }
 
 /* ---- API ----------------------------------------------------------------------------------- */
 
 NTSTATUS IrqlGrtInit(VOID)
 {
-    PIRQLP_GRT_ENTRY *Buckets;
+    PIRQLP_GRT_TABLE Table;
     NTSTATUS Status;
     KIRQL OldIrql;
     LONG State;
@@ -265,34 +413,33 @@ NTSTATUS IrqlGrtInit(VOID)
     if (KeGetCurrentIrql() > APC_LEVEL) {
         return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
     }
-    State = ReadNoFence(&IrqlpGrt.State);
+    State = ReadAcquire(&IrqlpGrt.State);
     if (State == IRQLP_GRT_READY) {
         return STATUS_IRQL_GRT_ALREADY_INITIALIZED;
     }
     if (State == IRQLP_GRT_DESTROYING) {
         return STATUS_IRQL_GRT_DESTROYING;
     }
-    Buckets = AllocateBuckets(IRQLP_GRT_MIN_BUCKETS);
-    if (Buckets == NULL) {
+    Table = AllocateTable(IRQLP_GRT_MIN_SLOTS);
+    if (Table == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     OldIrql = LockExclusive();
     State = IrqlpGrt.State;
     if (State == IRQLP_GRT_UNINITIALIZED || State == IRQLP_GRT_DESTROYED) {
-        IrqlpGrt.Buckets = Buckets;
-        InterlockedExchange((LONG volatile *)&IrqlpGrt.BucketMask,
-                            (LONG)(IRQLP_GRT_MIN_BUCKETS - 1));
-        InterlockedExchange(&IrqlpGrt.Count, 0);
+        /* The table first, then the state: a reader that sees READY sees the table. */
+        WritePointerRelease(&IrqlpGrt.Table, Table);
+        IrqlpGrt.Live = 0;
         SetState(IRQLP_GRT_READY);
-        Buckets = NULL;
+        Table = NULL;
         Status = STATUS_SUCCESS;
     } else {
         Status = State == IRQLP_GRT_READY ? STATUS_IRQL_GRT_ALREADY_INITIALIZED
                                           : STATUS_IRQL_GRT_DESTROYING;
     }
     UnlockExclusive(OldIrql);
-    if (Buckets != NULL) {
-        ExFreePoolWithTag(Buckets, IRQL_GRT_POOL_TAG);
+    if (Table != NULL) {
+        ExFreePoolWithTag(Table, IRQL_GRT_POOL_TAG);
     }
     return Status;
 }
@@ -301,16 +448,17 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
                             SIZE_T DataSize, ULONG Kind, const VOID *Initial)
 {
     PIRQLP_GRT_ENTRY Entry;
-    PIRQLP_GRT_ENTRY *NewBuckets = NULL;
-    PIRQLP_GRT_ENTRY *FreeBuckets = NULL;
-    ULONG NewCount = 0;
+    PIRQLP_GRT_VALUE_HEADER Value;
+    PIRQLP_GRT_TABLE NewTable = NULL;
+    PIRQLP_GRT_TABLE Table;
+    PIRQLP_GRT_ENTRY FreeEntries = NULL;
+    PIRQLP_GRT_TABLE FreeTables = NULL;
     ULONG Length;
     ULONG Hash;
     SIZE_T TypeLength;
-    SIZE_T Total;
-    PCHAR Strings;
     NTSTATUS Status;
     KIRQL OldIrql;
+    ULONG Attempts;
 
     if (KeGetCurrentIrql() > APC_LEVEL) {
         return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
@@ -329,21 +477,26 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
         }
     }
     /* An early answer, so a call in the wrong state allocates nothing; checked again below. */
-    Status = StateStatus(ReadNoFence(&IrqlpGrt.State));
+    Status = StateStatus(ReadAcquire(&IrqlpGrt.State));
     if (!NT_SUCCESS(Status)) {
         return Status;
     }
 
-    Total = IRQLP_GRT_HEADER + IRQLP_GRT_ALIGN(Size) + Length + 1 + TypeLength + 1;
-    Entry = (PIRQLP_GRT_ENTRY)ExAllocatePool2(POOL_FLAG_NON_PAGED, Total, IRQL_GRT_POOL_TAG);
+    Entry = (PIRQLP_GRT_ENTRY)ExAllocatePool2(
+        POOL_FLAG_NON_PAGED, sizeof(IRQLP_GRT_ENTRY) + Length + 1 + TypeLength + 1,
+        IRQL_GRT_POOL_TAG);
     if (Entry == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    Strings = (PCHAR)IRQLP_GRT_VALUE(Entry) + IRQLP_GRT_ALIGN(Size);
-    RtlCopyMemory(Strings, Key, Length + 1);
-    RtlCopyMemory(Strings + Length + 1, TypeName, TypeLength + 1);
-    Entry->Key = Strings;
-    Entry->TypeName = Strings + Length + 1;
+    Value = (PIRQLP_GRT_VALUE_HEADER)ExAllocatePool2(
+        POOL_FLAG_NON_PAGED, IRQLP_GRT_VALUE_OFFSET + IRQLP_GRT_ALIGN(Size), IRQL_GRT_POOL_TAG);
+    if (Value == NULL) {
+        ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    RtlCopyMemory(Entry->Key, Key, Length + 1);
+    RtlCopyMemory(Entry->Key + Length + 1, TypeName, TypeLength + 1);
+    Entry->TypeName = Entry->Key + Length + 1;
     Entry->TypeNameLiteral = TypeName;
     Entry->KeyLength = Length;
     Entry->Hash = Hash;
@@ -351,68 +504,100 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
     Entry->DataOffset = (ULONG)DataOffset;
     Entry->DataSize = (ULONG)DataSize;
     Entry->Kind = Kind;
+    Entry->Retired = NULL;
+    Entry->Value = (PUCHAR)Value + IRQLP_GRT_VALUE_OFFSET;
     ExInitializeRundownProtection(&Entry->Rundown);
-    Status = IrqlpInitLock(IRQLP_GRT_VALUE(Entry), Kind); /* the lock is the first member */
+    Status = IrqlpInitLock(Entry->Value, Kind); /* the lock is the first member */
     if (!NT_SUCCESS(Status)) {
+        ExFreePoolWithTag(Value, IRQL_GRT_POOL_TAG);
         ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
         return Status;
     }
     if (Initial != NULL) {
-        RtlCopyMemory(IRQLP_GRT_VALUE(Entry) + DataOffset, Initial, DataSize);
+        RtlCopyMemory(Entry->Value + DataOffset, Initial, DataSize);
     }
-    Entry->Signature = IRQLP_GRT_SIGNATURE;
+    Value->Entry = Entry;
+    Value->Signature = IRQLP_GRT_SIGNATURE;
 
-    /* Full? Allocate the doubled table now, outside the lock (a failure only means longer
-       chains until the next register). */
-    {
-        ULONG Buckets = (ULONG)ReadNoFence((LONG volatile *)&IrqlpGrt.BucketMask) + 1;
-        if ((ULONG)ReadNoFence(&IrqlpGrt.Count) >= Buckets && Buckets < IRQLP_GRT_MAX_BUCKETS) {
-            NewCount = Buckets * 2;
-            NewBuckets = AllocateBuckets(NewCount);
+    /* Insert. A rebuild needs a new table, allocated outside the lock: the loop drops the
+       lock, allocates, and tries again (a few times at most; after that, or if the
+       allocation fails, the entry goes into the old table while it has a free slot to spare:
+       a failure only means a fuller table until the next register). */
+    for (Attempts = 0;; Attempts++) {
+        ULONG Free = 0;
+        ULONG Wanted = 0;
+
+        OldIrql = LockExclusive();
+        Status = StateStatus(IrqlpGrt.State);
+        if (!NT_SUCCESS(Status)) {
+            break;
         }
-    }
-
-    OldIrql = LockExclusive();
-    Status = StateStatus(IrqlpGrt.State);
-    if (NT_SUCCESS(Status) && FindSlot(Entry->Key, Length, Hash) != NULL) {
-        Status = STATUS_IRQL_GRT_KEY_EXISTS;
-    }
-    if (NT_SUCCESS(Status)) {
-        if (NewBuckets != NULL && NewCount == 2 * (IrqlpGrt.BucketMask + 1) &&
-            (ULONG)IrqlpGrt.Count >= IrqlpGrt.BucketMask + 1) {
-            /* Rehash into the doubled table. */
+        Table = (PIRQLP_GRT_TABLE)IrqlpGrt.Table;
+        if (FindSlot(Table, Entry->Key, Length, Hash, &Free) >= 0) {
+            Status = STATUS_IRQL_GRT_KEY_EXISTS;
+            break;
+        }
+        if (ReadPointerNoFence(&Table->Slots[Free]) == IRQLP_GRT_TOMBSTONE ||
+            !NeedsRebuild(Table)) {
+            Table->Used += ReadPointerNoFence(&Table->Slots[Free]) == NULL;
+            WritePointerRelease(&Table->Slots[Free], Entry); /* publish */
+            IrqlpGrt.Live++;
+            break;
+        }
+        Wanted = SlotsFor(IrqlpGrt.Live + 1);
+        if (NewTable != NULL && NewTable->Mask + 1 == Wanted) {
+            /* Rebuild: the live entries (no tombstones) and the new one, then one exchange
+               publishes it; the old table is retired, never changed again. */
             ULONG I;
-            for (I = 0; I <= IrqlpGrt.BucketMask; I++) {
-                PIRQLP_GRT_ENTRY Moving = IrqlpGrt.Buckets[I];
-                while (Moving != NULL) {
-                    PIRQLP_GRT_ENTRY Next = Moving->Next;
-                    PIRQLP_GRT_ENTRY *Head = &NewBuckets[Moving->Hash & (NewCount - 1)];
-                    Moving->Next = *Head;
-                    *Head = Moving;
-                    Moving = Next;
+            for (I = 0; I <= Table->Mask; I++) {
+                PIRQLP_GRT_ENTRY Moving = (PIRQLP_GRT_ENTRY)ReadPointerNoFence(&Table->Slots[I]);
+                if (Moving != NULL && Moving != IRQLP_GRT_TOMBSTONE) {
+                    ULONG J = Moving->Hash & NewTable->Mask;
+                    while (NewTable->Slots[J] != NULL) {
+                        J = (J + 1) & NewTable->Mask;
+                    }
+                    NewTable->Slots[J] = Moving;
+                    NewTable->Used++;
                 }
             }
-            FreeBuckets = IrqlpGrt.Buckets;
-            IrqlpGrt.Buckets = NewBuckets;
-            InterlockedExchange((LONG volatile *)&IrqlpGrt.BucketMask, (LONG)(NewCount - 1));
-            NewBuckets = NULL;
+            (VOID)FindSlot(NewTable, Entry->Key, Length, Hash, &Free);
+            NewTable->Slots[Free] = Entry;
+            NewTable->Used++;
+            IrqlpGrt.Live++;
+            (VOID)InterlockedExchangePointer(&IrqlpGrt.Table, NewTable); /* publish */
+            Table->Retired = IrqlpGrt.RetiredTables;
+            IrqlpGrt.RetiredTables = Table;
+            NewTable = NULL;
+            TakeRetiredIfQuiescent(&FreeEntries, &FreeTables);
+            break;
         }
-        Entry->Next = IrqlpGrt.Buckets[Hash & IrqlpGrt.BucketMask];
-        IrqlpGrt.Buckets[Hash & IrqlpGrt.BucketMask] = Entry;
-        InterlockedIncrement(&IrqlpGrt.Count);
+        if (Attempts >= 3 || (Attempts > 0 && NewTable == NULL)) {
+            /* Could not get the table: use the old one while a NULL slot stays free. */
+            if (Table->Used + 2 <= Table->Mask + 1) {
+                Table->Used++;
+                WritePointerRelease(&Table->Slots[Free], Entry);
+                IrqlpGrt.Live++;
+            } else {
+                Status = STATUS_INSUFFICIENT_RESOURCES;
+            }
+            break;
+        }
+        UnlockExclusive(OldIrql);
+        if (NewTable != NULL) {
+            ExFreePoolWithTag(NewTable, IRQL_GRT_POOL_TAG);
+        }
+        NewTable = AllocateTable(Wanted);
     }
     UnlockExclusive(OldIrql);
 
-    if (NewBuckets != NULL) {
-        ExFreePoolWithTag(NewBuckets, IRQL_GRT_POOL_TAG);
+    if (NewTable != NULL) {
+        ExFreePoolWithTag(NewTable, IRQL_GRT_POOL_TAG);
     }
-    if (FreeBuckets != NULL) {
-        ExFreePoolWithTag(FreeBuckets, IRQL_GRT_POOL_TAG);
-    }
+    FreeRetired(FreeEntries, FreeTables);
     if (!NT_SUCCESS(Status)) {
         /* Never published: nobody else has seen it. */
-        (VOID)IrqlpDeleteLock(IRQLP_GRT_VALUE(Entry), Kind);
-        Entry->Signature = 0;
+        (VOID)IrqlpDeleteLock(Entry->Value, Kind);
+        ExFreePoolWithTag(Value, IRQL_GRT_POOL_TAG);
         ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
     }
     return Status;
@@ -421,12 +606,14 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
 NTSTATUS irql__grt_get(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataOffset,
                        SIZE_T DataSize, ULONG Kind, PVOID *PtrOut)
 {
-    PIRQLP_GRT_ENTRY *Slot;
+    LONG volatile *Readers;
+    PIRQLP_GRT_TABLE Table;
     PIRQLP_GRT_ENTRY Entry;
     ULONG Length;
     ULONG Hash;
+    ULONG I;
     NTSTATUS Status;
-    KIRQL OldIrql;
+    LONG State;
 
     if (PtrOut == NULL) {
         return STATUS_INVALID_PARAMETER;
@@ -443,36 +630,49 @@ NTSTATUS irql__grt_get(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataOffset
         return STATUS_INVALID_PARAMETER;
     }
 
-    OldIrql = LockShared();
-    Status = StateStatus(IrqlpGrt.State);
-    if (NT_SUCCESS(Status)) {
-        Slot = FindSlot(Key, Length, Hash);
-        if (Slot == NULL) {
-            Status = STATUS_IRQL_GRT_KEY_NOT_FOUND;
-        } else {
-            Entry = *Slot;
-            if (!TypeMatches(Entry, TypeName, Size, DataOffset, DataSize, Kind)) {
-#if IRQLP_GRT_REPORT_TYPES
-                DbgPrint("irql: IRQL_GRT_GET(\"%s\"): registered as %s (%lu bytes), requested "
-                         "as %s (%lu bytes)\n",
-                         Entry->Key, Entry->TypeName, (unsigned long)Entry->Size, TypeName,
-                         (unsigned long)Size);
-#endif
-                Status = STATUS_IRQL_GRT_TYPE_MISMATCH;
-            } else if (!ExAcquireRundownProtection(&Entry->Rundown)) {
-                Status = STATUS_IRQL_GRT_KEY_NOT_FOUND; /* cannot happen while reachable */
-            } else {
-                *PtrOut = IRQLP_GRT_VALUE(Entry);
-            }
+    Readers = ReaderEnter();
+    State = ReadAcquire(&IrqlpGrt.State);
+    if (State != IRQLP_GRT_READY) {
+        ReaderLeave(Readers);
+        return StateStatus(State);
+    }
+    Table = CurrentTable();
+    for (I = Hash & Table->Mask;; I = (I + 1) & Table->Mask) {
+        Entry = (PIRQLP_GRT_ENTRY)ReadPointerAcquire(&Table->Slots[I]);
+        if (Entry == NULL) {
+            ReaderLeave(Readers);
+            return STATUS_IRQL_GRT_KEY_NOT_FOUND;
+        }
+        if (KeyMatches(Entry, Key, Length, Hash)) { /* never the tombstone */
+            break;
         }
     }
-    UnlockShared(OldIrql);
+    if (!TypeMatches(Entry, TypeName, Size, DataOffset, DataSize, Kind)) {
+#if IRQLP_GRT_REPORT_TYPES
+        DbgPrint("irql: IRQL_GRT_GET(\"%s\"): registered as %s (%lu bytes), requested "
+                 "as %s (%lu bytes)\n",
+                 Entry->Key, Entry->TypeName, (unsigned long)Entry->Size, TypeName,
+                 (unsigned long)Size);
+#endif
+        Status = STATUS_IRQL_GRT_TYPE_MISMATCH;
+    } else if (ExAcquireRundownProtection(&Entry->Rundown)) {
+        *PtrOut = Entry->Value;
+    } else {
+        /* Its removal or the destroy has started. Which one: the run-down word read above
+           was set after the state (destroy) — the fence orders that read before this one. */
+        KeMemoryBarrier();
+        Status = StateStatus(ReadAcquire(&IrqlpGrt.State));
+        if (NT_SUCCESS(Status)) {
+            Status = STATUS_IRQL_GRT_KEY_NOT_FOUND; /* being removed */
+        }
+    }
+    ReaderLeave(Readers);
     return Status;
 }
 
 VOID IrqlGrtRelease(PVOID Ptr)
 {
-    PIRQLP_GRT_ENTRY Entry;
+    PIRQLP_GRT_VALUE_HEADER Header;
 
     if (Ptr == NULL) {
         return;
@@ -483,20 +683,25 @@ VOID IrqlGrtRelease(PVOID Ptr)
                  Ptr);
         return;
     }
-    Entry = (PIRQLP_GRT_ENTRY)((PUCHAR)Ptr - IRQLP_GRT_HEADER);
-    if (((ULONG_PTR)Ptr & 15) != 0 || Entry->Signature != IRQLP_GRT_SIGNATURE) {
+    Header = ValueHeader(Ptr);
+    if (((ULONG_PTR)Ptr & 15) != 0 || Header->Signature != IRQLP_GRT_SIGNATURE) {
         DbgPrint("irql: IrqlGrtRelease(%p): not a registry reference: ignored\n", Ptr);
         return;
     }
-    ExReleaseRundownProtection(&Entry->Rundown);
+    ExReleaseRundownProtection(&Header->Entry->Rundown);
 }
 
 NTSTATUS IrqlGrtRemove(PCSTR Key)
 {
-    PIRQLP_GRT_ENTRY *Slot;
+    PIRQLP_GRT_TABLE Table;
     PIRQLP_GRT_ENTRY Entry = NULL;
+    PIRQLP_GRT_ENTRY FreeEntries;
+    PIRQLP_GRT_TABLE FreeTables;
     ULONG Length;
     ULONG Hash;
+    ULONG Free;
+    LONG Slot;
+    BOOLEAN Freed;
     NTSTATUS Status;
     KIRQL OldIrql;
 
@@ -510,27 +715,38 @@ NTSTATUS IrqlGrtRemove(PCSTR Key)
     OldIrql = LockExclusive();
     Status = StateStatus(IrqlpGrt.State);
     if (NT_SUCCESS(Status)) {
-        Slot = FindSlot(Key, Length, Hash);
-        if (Slot == NULL) {
+        Table = (PIRQLP_GRT_TABLE)IrqlpGrt.Table;
+        Slot = FindSlot(Table, Key, Length, Hash, &Free);
+        if (Slot < 0) {
             Status = STATUS_IRQL_GRT_KEY_NOT_FOUND;
         } else {
-            Entry = *Slot;
-            *Slot = Entry->Next;
-            Entry->Next = NULL;
-            InterlockedDecrement(&IrqlpGrt.Count);
+            Entry = (PIRQLP_GRT_ENTRY)InterlockedExchangePointer(&Table->Slots[Slot],
+                                                                 IRQLP_GRT_TOMBSTONE);
+            IrqlpGrt.Live--;
+            IrqlpGrt.Removing++; /* destroy waits for the retire below */
         }
     }
     UnlockExclusive(OldIrql);
     if (Entry == NULL) {
         return Status;
     }
-    /* Unreachable now: wait for the references already handed out. */
+    /* Unreachable for new lookups now: wait for the references already handed out (a lookup
+       standing on the old slot fails its acquire from here on). */
     ExWaitForRundownProtectionRelease(&Entry->Rundown);
-    return FreeEntry(Entry, "IrqlGrtRemove") ? STATUS_SUCCESS : STATUS_IRQL_GRT_LEAKED;
+    Freed = FreeValue(Entry, "IrqlGrtRemove");
+    OldIrql = LockExclusive();
+    Entry->Retired = IrqlpGrt.RetiredEntries;
+    IrqlpGrt.RetiredEntries = Entry;
+    IrqlpGrt.Removing--;
+    TakeRetiredIfQuiescent(&FreeEntries, &FreeTables);
+    UnlockExclusive(OldIrql);
+    FreeRetired(FreeEntries, FreeTables);
+    return Freed ? STATUS_SUCCESS : STATUS_IRQL_GRT_LEAKED;
 }
 
 NTSTATUS IrqlGrtEnumerate(PIRQL_GRT_ENUMERATE_ROUTINE Routine, PVOID Context, PULONG Count)
 {
+    LONG volatile *Readers;
     NTSTATUS Status;
     KIRQL OldIrql;
     ULONG Calls = 0;
@@ -545,19 +761,22 @@ NTSTATUS IrqlGrtEnumerate(PIRQL_GRT_ENUMERATE_ROUTINE Routine, PVOID Context, PU
     if (KeGetCurrentIrql() > DISPATCH_LEVEL) {
         return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
     }
-    OldIrql = LockShared();
-    Status = StateStatus(IrqlpGrt.State);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql); /* the routine's documented IRQL */
+    Readers = ReaderEnter();
+    Status = StateStatus(ReadAcquire(&IrqlpGrt.State));
     if (NT_SUCCESS(Status)) {
+        PIRQLP_GRT_TABLE Table = CurrentTable();
         BOOLEAN More = TRUE;
-        for (I = 0; More && I <= IrqlpGrt.BucketMask; I++) {
-            PIRQLP_GRT_ENTRY Entry;
-            for (Entry = IrqlpGrt.Buckets[I]; More && Entry != NULL; Entry = Entry->Next) {
+        for (I = 0; More && I <= Table->Mask; I++) {
+            PIRQLP_GRT_ENTRY Entry = (PIRQLP_GRT_ENTRY)ReadPointerAcquire(&Table->Slots[I]);
+            if (Entry != NULL && Entry != IRQLP_GRT_TOMBSTONE) {
                 Calls++;
                 More = Routine(Entry->Key, Entry->TypeName, Context);
             }
         }
     }
-    UnlockShared(OldIrql);
+    ReaderLeave(Readers);
+    KeLowerIrql(OldIrql);
     if (Count != NULL) {
         *Count = Calls;
     }
@@ -566,8 +785,9 @@ NTSTATUS IrqlGrtEnumerate(PIRQL_GRT_ENUMERATE_ROUTINE Routine, PVOID Context, PU
 
 NTSTATUS IrqlGrtDestroy(VOID)
 {
-    PIRQLP_GRT_ENTRY *Buckets;
-    ULONG BucketCount;
+    PIRQLP_GRT_TABLE Table;
+    PIRQLP_GRT_ENTRY RetiredEntries;
+    PIRQLP_GRT_TABLE RetiredTables;
     ULONG Freed = 0;
     ULONG Leaked = 0;
     NTSTATUS Status;
@@ -577,37 +797,67 @@ NTSTATUS IrqlGrtDestroy(VOID)
     if (KeGetCurrentIrql() > APC_LEVEL) {
         return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
     }
-    /* From here on no new reference, registration or removal: they all see DESTROYING. */
+    /* From here on no new reference, registration or removal: they all see DESTROYING. The
+       table is final (only register and remove change it, and they check the state under the
+       lock). */
     OldIrql = LockExclusive();
     Status = StateStatus(IrqlpGrt.State);
     if (NT_SUCCESS(Status)) {
         SetState(IRQLP_GRT_DESTROYING);
     }
-    Buckets = IrqlpGrt.Buckets;
-    BucketCount = IrqlpGrt.BucketMask + 1;
-    if (NT_SUCCESS(Status)) {
-        IrqlpGrt.Buckets = NULL;
-        InterlockedExchange(&IrqlpGrt.Count, 0);
-    }
+    Table = (PIRQLP_GRT_TABLE)IrqlpGrt.Table;
     UnlockExclusive(OldIrql);
     if (!NT_SUCCESS(Status)) {
         return Status;
     }
 
-    for (I = 0; I < BucketCount; I++) {
-        PIRQLP_GRT_ENTRY Entry = Buckets[I];
-        while (Entry != NULL) {
-            PIRQLP_GRT_ENTRY Next = Entry->Next;
+    /* Every reference. */
+    for (I = 0; I <= Table->Mask; I++) {
+        PIRQLP_GRT_ENTRY Entry = (PIRQLP_GRT_ENTRY)ReadPointerNoFence(&Table->Slots[I]);
+        if (Entry != NULL && Entry != IRQLP_GRT_TOMBSTONE) {
             ExWaitForRundownProtectionRelease(&Entry->Rundown);
-            if (FreeEntry(Entry, "IrqlGrtDestroy")) {
+            if (FreeValue(Entry, "IrqlGrtDestroy")) {
                 Freed++;
             } else {
                 Leaked++;
             }
-            Entry = Next;
         }
     }
-    ExFreePoolWithTag(Buckets, IRQL_GRT_POOL_TAG);
+    /* Removals between their unlink and their retire (they wait for their own references). */
+    for (;;) {
+        ULONG Removing;
+        OldIrql = LockExclusive();
+        Removing = IrqlpGrt.Removing;
+        UnlockExclusive(OldIrql);
+        if (Removing == 0) {
+            break;
+        }
+        {
+            LARGE_INTEGER Delay;
+            Delay.QuadPart = -10000; /* 1 ms */
+            KeDelayExecutionThread(KernelMode, FALSE, &Delay);
+        }
+    }
+    /* Lookups still walking the table or standing on an entry. */
+    WaitForReaders();
+
+    OldIrql = LockExclusive();
+    RetiredEntries = IrqlpGrt.RetiredEntries;
+    RetiredTables = IrqlpGrt.RetiredTables;
+    IrqlpGrt.RetiredEntries = NULL;
+    IrqlpGrt.RetiredTables = NULL;
+    WritePointerRelease(&IrqlpGrt.Table, NULL);
+    IrqlpGrt.Live = 0;
+    UnlockExclusive(OldIrql);
+
+    for (I = 0; I <= Table->Mask; I++) {
+        PIRQLP_GRT_ENTRY Entry = (PIRQLP_GRT_ENTRY)ReadPointerNoFence(&Table->Slots[I]);
+        if (Entry != NULL && Entry != IRQLP_GRT_TOMBSTONE) {
+            ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
+        }
+    }
+    ExFreePoolWithTag(Table, IRQL_GRT_POOL_TAG);
+    FreeRetired(RetiredEntries, RetiredTables);
 
     OldIrql = LockExclusive();
     SetState(IRQLP_GRT_DESTROYED);

@@ -21,9 +21,10 @@
  *   Status = IrqlGrtDestroy();                                          // DriverUnload
  *
  * What wdk-mutex's Grt gets wrong and this does not:
- *   - Registering while other threads look up is safe: the table is guarded by a reader-
- *     writer spin lock; lookups share it (they never serialise on one exclusive lock), while
- *     register, remove and destroy take it exclusively for a few instructions.
+ *   - Registering while other threads look up is safe, and lookups take no lock: they read
+ *     the table with acquire loads and never raise the IRQL, while register, remove and
+ *     destroy serialise on a writer lock and never free memory a lookup may still be reading
+ *     (see src/registry.c and docs/registry.md).
  *   - A value is never freed under a user: IRQL_GRT_GET takes a reference (run-down
  *     protection on the value), IrqlGrtRelease drops it, and IrqlGrtRemove / IrqlGrtDestroy
  *     first stop new references, then wait for the outstanding ones, then free. After
@@ -39,7 +40,7 @@
  * STATUS_IRQL_LOCK_IRQL_TOO_HIGH and changes nothing):
  *   IrqlGrtInit          <= APC_LEVEL       allocates the table
  *   IRQL_GRT_REGISTER    <= APC_LEVEL       allocates, initialises run-down protection
- *   IRQL_GRT_GET         <= DISPATCH_LEVEL  shared spin lock, non-paged memory only
+ *   IRQL_GRT_GET         <= DISPATCH_LEVEL  no lock, no wait, non-paged memory only
  *   IrqlGrtRelease       <= DISPATCH_LEVEL  drops a run-down reference
  *   IrqlGrtEnumerate     <= DISPATCH_LEVEL  the routine runs at DISPATCH_LEVEL
  *   IrqlGrtRemove        <= APC_LEVEL       waits for the key's references
@@ -48,7 +49,7 @@
  *
  * Keys: NUL-terminated strings of 1 to IRQL_GRT_MAX_KEY_LENGTH characters, compared byte by
  * byte (case-sensitive), copied into the registry: the caller's buffer may go away after the
- * call. Lookup is O(1): a hash table that doubles as it fills.
+ * call. Lookup is O(1): an open-addressing hash table that is rebuilt larger as it fills.
  *
  * Types: Type is an IRQL_PROTECTED(LockType, T) typedef (any of the six lock kinds). Register
  * and get must name it with the same typedef name: the registry compares the spelling of Type
@@ -158,9 +159,10 @@ NTSTATUS IrqlGrtRemove(_In_z_ PCSTR Key);
 
 /*
  * Enumeration: Routine(Key, TypeName, Context) for every registered key, in no particular
- * order, until it returns FALSE. It runs at DISPATCH_LEVEL with the registry's lock shared:
- * it must not call into the registry (no get, register, remove: a waiting writer would
- * deadlock it) and must not keep the strings past its return. Give it a contract and pass it
+ * order, until it returns FALSE. It runs at DISPATCH_LEVEL, as a reader (no lock): keys
+ * registered or removed meanwhile may or may not be reported. It may call IRQL_GRT_GET and
+ * IrqlGrtRelease, not register, remove or destroy (<= APC_LEVEL; a destroy waits for the
+ * enumeration), and must not keep the strings past its return. Give it a contract and pass it
  * checked: IRQL_AT(OnKey, DISPATCH_LEVEL) … IrqlGrtEnumerate(IRQL_CALLBACK(OnKey,
  * DISPATCH_LEVEL, DISPATCH_LEVEL), Ctx, &N).
  */

@@ -120,4 +120,29 @@
    freed (its holder would otherwise release freed memory). A warning. */
 #define STATUS_IRQL_GRT_LEAKED ((NTSTATUS)0xA1C10109L)
 
+/*
+ * Statuses of the IRQL-aware pool (<irql/pool.h>), numbered from 0x200. Every one has
+ * NT_SUCCESS(Status) == FALSE; all are errors except STATUS_IRQL_POOL_EMPTY, a warning. A call
+ * that fails changed nothing: no memory allocated, freed or moved, the box or vector as it was.
+ * (The pool also reports STATUS_IRQL_POOL_TAG_INVALID and STATUS_IRQL_POOL_TAG_MISMATCH above,
+ * STATUS_INSUFFICIENT_RESOURCES when the pool has no memory, STATUS_INVALID_PARAMETER.)
+ */
+
+/* The current IRQL is above what the operation allows on the box's or vector's pool: paged
+   pool is allocated, touched and freed only at or below APC_LEVEL, non-paged pool allocated
+   and freed only at or below DISPATCH_LEVEL. (The compile-time rule, re-checked at run time.) */
+#define STATUS_IRQL_POOL_IRQL_TOO_HIGH ((NTSTATUS)0xE1C10201L)
+
+/* IRQL_BOX_FROM_RAW with a pointer that is not the start of a live allocation of the box's
+   pool (a paged block adopted by a non-paged box, or the reverse). Detected on the host
+   kernel; a real kernel cannot tell the pools apart cheaply (docs/pool.md). */
+#define STATUS_IRQL_POOL_WRONG_POOL ((NTSTATUS)0xE1C10202L)
+
+/* A vector size whose byte count (elements x element size, or the length plus what is added)
+   does not fit in a SIZE_T: nothing was allocated. */
+#define STATUS_IRQL_POOL_SIZE_OVERFLOW ((NTSTATUS)0xE1C10203L)
+
+/* IRQL_VEC_POP on an empty vector. A warning: NT_SUCCESS is FALSE, NT_ERROR is FALSE too. */
+#define STATUS_IRQL_POOL_EMPTY ((NTSTATUS)0xA1C10204L)
+
 #endif

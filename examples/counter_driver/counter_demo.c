@@ -30,8 +30,8 @@ int main(void)
         printf("   DriverEntry failed: 0x%08lX\n", (unsigned long)(ULONG)Status);
         return 1;
     }
-    IrqlHostQueryPoolStats(IrqlHostPoolNonPaged, 'tnCI', &Pool);
-    printf("   loaded: %d threads running, %zu non-paged allocation(s) tagged 'ICnt'\n",
+    IrqlHostQueryPoolStats(IrqlHostPoolAny, 'tnCI', &Pool);
+    printf("   loaded: %d threads running, %zu pool allocation(s) tagged 'ICnt' (a paged box, a KMUTEX)\n",
            COUNTER_WORKERS, (size_t)Pool.Count);
 
     printf("2. IrqlHostUnloadDriver: DriverUnload waits for the threads and the DPC, reports\n");

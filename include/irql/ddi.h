@@ -10,7 +10,7 @@
  *   VOID OnDpc(PKDPC Dpc, PVOID Ctx, PVOID A1, PVOID A2)
  *   {
  *       IRQL_ENTER(OnDpc);
- *       IRQL_CALL(KeSetEvent)(&Event, 0, FALSE);  // fine: <= DISPATCH_LEVEL
+ *       IRQL_CALL(IrqlKeSetEventNoWait)(&Event, 0); // fine: <= DISPATCH_LEVEL
  *       IRQL_CALL(IrqlKeWaitPoll)(&Event);        // fine: a zero-timeout wait
  *       IRQL_CALL(ZwClose)(Handle);               // error: IRQL violation … ZwClose … maximum
  *   }
@@ -33,7 +33,7 @@
  * Argument-dependent routines. A routine whose allowed IRQL depends on an argument carries the
  * contract valid for every argument (KeWaitForSingleObject: <= APC_LEVEL, because only a zero
  * timeout may wait at DISPATCH_LEVEL). The wider case is a separate routine with its own
- * contract, a static inline wrapper that fixes the argument: IrqlKeWaitPoll,
+ * contract, a static inline wrapper that fixes the argument: IrqlKeWaitPoll, IrqlKeSetEventNoWait,
  * IrqlExAllocatePool2NonPaged, IrqlExFreePoolNonPaged, IrqlRtlCopyMemoryNonPaged,
  * IrqlRtlZeroMemoryNonPaged (below). They compile to the WDK call they wrap.
  *
@@ -58,9 +58,9 @@
  * object-like macro (KeWaitForMutexObject in some WDKs) still keys its own contract.
  */
 #ifdef IRQL_NO_CONTRACTS
-#define IRQL__DDI_ROW(Fn, A, B, Page, Note)
+#define IRQL__DDI_ROW(Fn, A, B, Page, Note, Verified)
 #else
-#define IRQL__DDI_ROW(Fn, A, B, Page, Note) \
+#define IRQL__DDI_ROW(Fn, A, B, Page, Note, Verified) \
     IRQL__DDI_CONTRACT(irql__contract_of_##Fn, irql__range_##Fn, #Fn, A, B)
 #endif
 #define IRQL__DDI_CONTRACT(Of, Range, Name, A, B) \
@@ -107,6 +107,18 @@ static __inline NTSTATUS IrqlKeWaitPoll(PVOID Object)
     LARGE_INTEGER Zero;
     Zero.QuadPart = 0;
     return KeWaitForSingleObject(Object, Executive, KernelMode, FALSE, &Zero);
+}
+
+/*
+ * IrqlKeSetEventNoWait(Event, Increment) — KeSetEvent(Event, Increment, FALSE), usable at
+ * <= DISPATCH_LEVEL. KeSetEvent's page: "If Wait is set to FALSE, the caller can be running at
+ * IRQL <= DISPATCH_LEVEL. Otherwise, callers of KeSetEvent must be running at IRQL <= APC_LEVEL";
+ * KeSetEvent itself therefore carries <= APC_LEVEL. Returns the previous state.
+ */
+IRQL_MAX(IrqlKeSetEventNoWait, DISPATCH_LEVEL)
+static __inline LONG IrqlKeSetEventNoWait(PRKEVENT Event, KPRIORITY Increment)
+{
+    return KeSetEvent(Event, Increment, FALSE);
 }
 
 /*

@@ -33,7 +33,7 @@ VOID AtDispatch(VOID)
     CHECK(IoCompleteRequest); CHECK(IoCallDriver); CHECK(IoAllocateIrp); CHECK(IoFreeIrp);
     CHECK(IoQueueWorkItem); CHECK(IoAcquireRemoveLock); CHECK(IoReleaseRemoveLock);
     CHECK(IoAllocateMdl); CHECK(MmGetSystemAddressForMdlSafe); CHECK(MmBuildMdlForNonPagedPool);
-    CHECK(KeSetEvent); CHECK(KeResetEvent); CHECK(KeSetTimer); CHECK(KeCancelTimer);
+    CHECK(IrqlKeSetEventNoWait); CHECK(KeResetEvent); CHECK(KeSetTimer); CHECK(KeCancelTimer);
     CHECK(KeInsertQueueDpc); CHECK(KeReleaseSpinLock); CHECK(KeAcquireSpinLockAtDpcLevel);
     CHECK(KeReleaseInStackQueuedSpinLock); CHECK(KeReleaseMutex); CHECK(KeReleaseSemaphore);
     CHECK(ExReleaseResourceLite); CHECK(ExAcquireRundownProtection); CHECK(ExQueueWorkItem);
@@ -46,7 +46,8 @@ IRQL_AT(AtApc, APC_LEVEL)
 VOID AtApc(VOID)
 {
     IRQL_ENTER(AtApc);
-    CHECK(ExReleaseFastMutex); CHECK(KeWaitForMultipleObjects); CHECK(ExFreePoolWithTag);
+    CHECK(ExReleaseFastMutex); CHECK(KeWaitForMultipleObjects); CHECK(KeSetEvent);
+    CHECK(IoCreateDevice); CHECK(ExFreePoolWithTag);
     CHECK(KeAcquireGuardedMutex); CHECK(RtlCopyUnicodeString); CHECK(RtlSetBits);
 }
 
@@ -85,6 +86,6 @@ NTSTATUS OnDispatchWork(PKEVENT Event, PVOID Buffer)
     IRQL_CALL(IrqlRtlZeroMemoryNonPaged)(Buffer, 16);
     IRQL_CALL(IrqlRtlCopyMemoryNonPaged)(Buffer, Buffer, 0);
     IRQL_CALL(IrqlExFreePoolNonPaged)(P, 0x74736554u);
-    IRQL_CALL(KeSetEvent)(Event, 0, FALSE);
+    (void)IRQL_CALL(IrqlKeSetEventNoWait)(Event, 0);          /* Wait = FALSE: fine in a DPC */
     return IRQL_CALL(IrqlKeWaitPoll)(Event);                  /* zero timeout: fine in a DPC */
 }

@@ -1,0 +1,16 @@
+/* irql/ddi.h: ExQueueWorkItem is <= DISPATCH_LEVEL; calling it from an ISR (a DIRQL) is rejected.
+ */
+// expect: IRQL violation
+// expect: IRQL_CALL(ExQueueWorkItem)
+// expect: above ExQueueWorkItem
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+VOID ExQueueWorkItem(PVOID Arg); /* not declared by the host headers */
+
+IRQL_ROLE(Caller, KSERVICE_ROUTINE)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    IRQL_CALL(ExQueueWorkItem)(NULL);
+}

@@ -1,0 +1,15 @@
+/* irql/ddi.h: IoAllocateIrp is <= DISPATCH_LEVEL; calling it from an ISR (a DIRQL) is rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(IoAllocateIrp)
+// expect: above IoAllocateIrp
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+PVOID IoAllocateIrp(PVOID Arg); /* not declared by the host headers */
+
+IRQL_ROLE(Caller, KSERVICE_ROUTINE)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    (void)IRQL_CALL(IoAllocateIrp)(NULL);
+}

@@ -1,0 +1,15 @@
+/* irql/ddi.h: IoCallDriver is <= DISPATCH_LEVEL; calling it from an ISR (a DIRQL) is rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(IoCallDriver)
+// expect: above IoCallDriver
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+NTSTATUS IoCallDriver(PVOID Arg); /* not declared by the host headers */
+
+IRQL_ROLE(Caller, KSERVICE_ROUTINE)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    (void)IRQL_CALL(IoCallDriver)(NULL);
+}

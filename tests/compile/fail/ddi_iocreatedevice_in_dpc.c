@@ -1,0 +1,16 @@
+/* irql/ddi.h: IoCreateDevice is <= APC_LEVEL; calling it from a DISPATCH_LEVEL routine is
+   rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(IoCreateDevice)
+// expect: above IoCreateDevice
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+NTSTATUS IoCreateDevice(PVOID Arg); /* not declared by the host headers */
+
+IRQL_AT(Caller, DISPATCH_LEVEL)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    (void)IRQL_CALL(IoCreateDevice)(NULL);
+}

@@ -1,0 +1,15 @@
+/* irql/ddi.h: KeCancelTimer is <= DISPATCH_LEVEL; calling it from an ISR (a DIRQL) is rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(KeCancelTimer)
+// expect: above KeCancelTimer
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+BOOLEAN KeCancelTimer(PVOID Arg); /* not declared by the host headers */
+
+IRQL_ROLE(Caller, KSERVICE_ROUTINE)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    (void)IRQL_CALL(KeCancelTimer)(NULL);
+}

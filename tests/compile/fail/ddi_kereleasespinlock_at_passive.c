@@ -1,0 +1,16 @@
+/* irql/ddi.h: KeReleaseSpinLock is = DISPATCH_LEVEL; calling it from PASSIVE_LEVEL code is
+   rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(KeReleaseSpinLock)
+// expect: below KeReleaseSpinLock
+// expect: minimum IRQL
+#include <irql/ddi.h>
+
+static KSPIN_LOCK Lock;
+
+IRQL_AT(Caller, PASSIVE_LEVEL)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    IRQL_CALL(KeReleaseSpinLock)(&Lock, PASSIVE_LEVEL);
+}

@@ -1,0 +1,15 @@
+/* irql/ddi.h: KeSetTimer is <= DISPATCH_LEVEL; calling it from an ISR (a DIRQL) is rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(KeSetTimer)
+// expect: above KeSetTimer
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+BOOLEAN KeSetTimer(PVOID Arg); /* not declared by the host headers */
+
+IRQL_ROLE(Caller, KSERVICE_ROUTINE)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    (void)IRQL_CALL(KeSetTimer)(NULL);
+}

@@ -1,0 +1,16 @@
+/* irql/ddi.h: MmProbeAndLockPages is <= APC_LEVEL (pageable addresses); calling it from a
+   DISPATCH_LEVEL routine is rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(MmProbeAndLockPages)
+// expect: above MmProbeAndLockPages
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+VOID MmProbeAndLockPages(PVOID Arg); /* not declared by the host headers */
+
+IRQL_AT(Caller, DISPATCH_LEVEL)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    IRQL_CALL(MmProbeAndLockPages)(NULL);
+}

@@ -1,0 +1,16 @@
+/* irql/ddi.h: RtlEqualUnicodeString is = PASSIVE_LEVEL; calling it from an APC_LEVEL routine is
+   rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(RtlEqualUnicodeString)
+// expect: above RtlEqualUnicodeString
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+BOOLEAN RtlEqualUnicodeString(PVOID Arg); /* not declared by the host headers */
+
+IRQL_AT(Caller, APC_LEVEL)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    (void)IRQL_CALL(RtlEqualUnicodeString)(NULL);
+}

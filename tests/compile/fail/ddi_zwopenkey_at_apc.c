@@ -1,0 +1,15 @@
+/* irql/ddi.h: ZwOpenKey is = PASSIVE_LEVEL; calling it from an APC_LEVEL routine is rejected. */
+// expect: IRQL violation
+// expect: IRQL_CALL(ZwOpenKey)
+// expect: above ZwOpenKey
+// expect: maximum IRQL
+#include <irql/ddi.h>
+
+NTSTATUS ZwOpenKey(PVOID Arg); /* not declared by the host headers */
+
+IRQL_AT(Caller, APC_LEVEL)
+VOID Caller(VOID)
+{
+    IRQL_ENTER(Caller);
+    (void)IRQL_CALL(ZwOpenKey)(NULL);
+}

@@ -4,13 +4,15 @@
  * and compares keys at every level) plus a type check — built from the same keys in the same
  * process.
  *
- *   bench_registry count <grt|tree> <keys> <lookups>
+ *   bench_registry count <grt|key|tree> <keys> <lookups>
  *       register <keys> keys, then run <lookups> lookups in bench_grt_lookups /
- *       bench_tree_lookups (bench/registry.sh counts the instructions of exactly those with
- *       callgrind). A registry lookup is IRQL_GRT_GET + IrqlGrtRelease; a tree lookup is the
- *       descent with strcmp plus the type check (type identity by pointer and size, as cheap
- *       as Rust's TypeId compare).
- *   bench_registry wall <grt|tree> <keys> <lookups> <threads>
+ *       bench_key_lookups / bench_tree_lookups (bench/registry.sh counts the instructions of
+ *       exactly those with callgrind). A registry lookup is IRQL_GRT_GET + IrqlGrtRelease, by
+ *       string (grt) or by IRQL_GRT_KEY object (key: one object per key, initialised with
+ *       IrqlGrtKeyInit, hints warm after the first pass); a tree lookup is the descent with
+ *       strcmp plus the type check (type identity by pointer and size, as cheap as Rust's
+ *       TypeId compare).
+ *   bench_registry wall <grt|key|tree> <keys> <lookups> <threads>
  *       lookups per second over <threads> system threads (each doing <lookups>), one line.
  *
  * Keys look like a driver's ("device.00042.counter"); each run looks keys up in one fixed
@@ -28,6 +30,7 @@ typedef IRQL_PROTECTED(IRQL_FAST_MUTEX, LONG) BENCH_COUNTER, *PBENCH_COUNTER;
 #define ORDER 4096 /* lookups cycle through this many pseudo-random key indices */
 
 static char **Keys;
+static IRQL_GRT_KEY *KeyObjects;
 static unsigned *Order;
 
 /* ---- The ordered-map baseline: an AVL tree keyed by string ------------------------------- */
@@ -139,6 +142,21 @@ __attribute__((noinline)) static LONG bench_grt_lookups(unsigned Lookups)
     return Found;
 }
 
+IRQL_MAX(bench_key_lookups, PASSIVE_LEVEL)
+__attribute__((noinline)) static LONG bench_key_lookups(unsigned Lookups)
+{
+    IRQL_ENTER(bench_key_lookups);
+    LONG Found = 0;
+    for (unsigned I = 0; I < Lookups; I++) {
+        PBENCH_COUNTER Counter;
+        if (NT_SUCCESS(IRQL_GRT_GET(&KeyObjects[Order[I % ORDER]], BENCH_COUNTER, &Counter))) {
+            Found++;
+            IrqlGrtRelease(Counter);
+        }
+    }
+    return Found;
+}
+
 __attribute__((noinline)) static LONG bench_tree_lookups(unsigned Lookups)
 {
     LONG Found = 0;
@@ -156,6 +174,7 @@ static void Setup(int Grt, unsigned Count)
     IRQL_ENTER(Setup);
     unsigned Seed = 12345;
     Keys = calloc(Count, sizeof(*Keys));
+    KeyObjects = calloc(Count, sizeof(*KeyObjects));
     Order = calloc(ORDER, sizeof(*Order));
     if (Grt && IrqlGrtInit() != STATUS_SUCCESS) {
         abort();
@@ -163,6 +182,7 @@ static void Setup(int Grt, unsigned Count)
     for (unsigned I = 0; I < Count; I++) {
         Keys[I] = malloc(32);
         snprintf(Keys[I], 32, "device.%05u.counter", I);
+        IrqlGrtKeyInit(&KeyObjects[I], Keys[I]);
         if (Grt) {
             if (IRQL_GRT_REGISTER(Keys[I], BENCH_COUNTER, NULL) != STATUS_SUCCESS) {
                 abort();
@@ -184,14 +204,33 @@ static void Setup(int Grt, unsigned Count)
 }
 
 typedef struct {
-    int Grt;
+    int Side; /* 0 tree, 1 grt (string), 2 key object */
     unsigned Lookups;
 } JOB;
+
+/* Warm every key object's hint (what a driver's steady state looks like). */
+IRQL_MAX(WarmKeys, PASSIVE_LEVEL)
+static void WarmKeys(unsigned Count)
+{
+    IRQL_ENTER(WarmKeys);
+    for (unsigned I = 0; I < Count; I++) {
+        PBENCH_COUNTER Counter;
+        if (NT_SUCCESS(IRQL_GRT_GET(&KeyObjects[I], BENCH_COUNTER, &Counter))) {
+            IrqlGrtRelease(Counter);
+        }
+    }
+}
+
+static LONG Lookups(int Side, unsigned N)
+{
+    return Side == 2 ? bench_key_lookups(N) : Side == 1 ? bench_grt_lookups(N)
+                                                        : bench_tree_lookups(N);
+}
 
 static VOID Worker(PVOID Context)
 {
     JOB *Job = Context;
-    Sink += Job->Grt ? bench_grt_lookups(Job->Lookups) : bench_tree_lookups(Job->Lookups);
+    Sink += Lookups(Job->Side, Job->Lookups);
 }
 
 static double Now(void)
@@ -203,25 +242,30 @@ static double Now(void)
 
 int main(int argc, char **argv)
 {
-    int Grt;
-    unsigned Count, Lookups;
+    int Grt, Side;
+    unsigned Count, N;
     if (argc < 5) {
-        fprintf(stderr, "usage: %s count|wall grt|tree <keys> <lookups> [threads]\n", argv[0]);
+        fprintf(stderr, "usage: %s count|wall grt|key|tree <keys> <lookups> [threads]\n",
+                argv[0]);
         return 2;
     }
-    Grt = strcmp(argv[2], "grt") == 0;
+    Side = strcmp(argv[2], "key") == 0 ? 2 : strcmp(argv[2], "grt") == 0 ? 1 : 0;
+    Grt = Side != 0;
     Count = (unsigned)strtoul(argv[3], NULL, 10);
-    Lookups = (unsigned)strtoul(argv[4], NULL, 10);
+    N = (unsigned)strtoul(argv[4], NULL, 10);
     Setup(Grt, Count);
+    if (Side == 2) {
+        WarmKeys(Count); /* the measured loop is the steady state */
+    }
     if (strcmp(argv[1], "count") == 0) {
-        LONG Found = Grt ? bench_grt_lookups(Lookups) : bench_tree_lookups(Lookups);
-        if ((unsigned)Found != Lookups) {
-            fprintf(stderr, "lookups failed: %ld of %u\n", (long)Found, Lookups);
+        LONG Found = Lookups(Side, N);
+        if ((unsigned)Found != N) {
+            fprintf(stderr, "lookups failed: %ld of %u\n", (long)Found, N);
             return 1;
         }
     } else {
         unsigned Threads = argc > 5 ? (unsigned)strtoul(argv[5], NULL, 10) : 1;
-        JOB Job = {Grt, Lookups};
+        JOB Job = {Side, N};
         PVOID Objects[16];
         double Start;
         if (Threads == 0 || Threads > 16) {
@@ -242,7 +286,7 @@ int main(int argc, char **argv)
             KeWaitForSingleObject(Objects[I], Executive, KernelMode, FALSE, NULL);
             ObDereferenceObject(Objects[I]);
         }
-        printf("%.0f\n", (double)Lookups * Threads / (Now() - Start));
+        printf("%.0f\n", (double)N * Threads / (Now() - Start));
     }
     if (Grt && IrqlGrtDestroy() != STATUS_SUCCESS) {
         return 1;

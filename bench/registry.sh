@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Registry lookups (IRQL_GRT_GET + IrqlGrtRelease) against wdk-mutex's approach (a string-keyed
-# balanced tree + type check), for 10, 1 000 and 100 000 keys, in the same run.
+# Registry lookups (IRQL_GRT_GET + IrqlGrtRelease), by string and through an IRQL_GRT_KEY object,
+# against wdk-mutex's approach (a string-keyed balanced tree + type check), for 10, 1 000 and
+# 100 000 keys, in the same run.
 # Primary: callgrind instructions per lookup (exact, repeatable). Secondary: wall-clock
 # lookups/s, median of 5 runs, 1 and 2 threads (noisy: depends on the machine and its load).
 # Prints a Markdown table.   bench/registry.sh [build-dir]   (default: build/release)
@@ -29,11 +30,15 @@ wall() { # side keys threads -> median lookups/s of 5 runs, in millions
     sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[3] / 1e6 }'
 }
 
-echo "| keys | registry instr/lookup | ordered map instr/lookup | speed-up | registry Mlookups/s 1 thr / 2 thr (noisy) | ordered map Mlookups/s 1 thr / 2 thr (noisy) |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| keys | map instr/lookup | string instr/lookup | key-object instr/lookup | speed-up string / key object | Mlookups/s map 1 / 2 thr | string 1 / 2 thr | key object 1 / 2 thr (wall clock, noisy) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for keys in 10 1000 100000; do
-  g=$(count grt "$keys")
   t=$(count tree "$keys")
-  echo "| $keys | $g | $t | $(awk -v a="$t" -v b="$g" 'BEGIN { printf "%.2fx", a / b }') |" \
-       "$(wall grt "$keys" 1) / $(wall grt "$keys" 2) | $(wall tree "$keys" 1) / $(wall tree "$keys" 2) |"
+  g=$(count grt "$keys")
+  k=$(count key "$keys")
+  echo "| $keys | $t | $g | $k |" \
+       "$(awk -v t="$t" -v g="$g" -v k="$k" 'BEGIN { printf "%.2fx / %.2fx", t / g, t / k }') |" \
+       "$(wall tree "$keys" 1) / $(wall tree "$keys" 2) |" \
+       "$(wall grt "$keys" 1) / $(wall grt "$keys" 2) |" \
+       "$(wall key "$keys" 1) / $(wall key "$keys" 2) |"
 done

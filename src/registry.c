@@ -14,7 +14,7 @@
  * Concurrency: a lock-free read path.
  *   - Readers (IRQL_GRT_GET, IrqlGrtEnumerate) take no lock and GET does not raise the IRQL.
  *     A reader announces itself in one of IRQLP_GRT_SHARDS cache-line-padded counters (picked
- *     by a hash of the current thread, so readers on different threads almost never share a
+ *     by a hash of its stack address, so readers on different threads almost never share a
  *     line), reads the state (acquire), the table pointer and the slots (acquire), compares
  *     the key, checks the type and then takes run-down protection on the entry: that
  *     reference, not the lookup, is what keeps the value alive until IrqlGrtRelease.
@@ -36,6 +36,19 @@
  *   - Destroy marks the registry destroying, waits for every entry's run-down (every
  *     reference), waits for removals in progress and for readers to drain, then frees.
  *
+ * Key objects (IRQL_GRT_KEY). The object caches the key's length and hash, and a hint: the
+ * entry its last slow lookup found, stamped with the registry's Epoch read (after entering the
+ * read path) before that lookup. Epoch is advanced, under the writer lock and with a
+ * sequentially consistent read-modify-write, by IrqlGrtInit, by IrqlGrtRemove right after the
+ * unlink and by IrqlGrtDestroy with the destroying state; never by a rebuild (entries do not
+ * move). A lookup that, inside the read path, reads the hint's epoch as the current one uses
+ * the entry directly: its memory is safe for the same reason a slot's is (it is freed only
+ * after retirement and a quiescent point, both after the epoch advance, and a reader that
+ * enters later sees the advance), and an entry that was unlinked after the hint was taken is
+ * handled as the slow path handles one found just before its unlink: the run-down acquire
+ * either succeeds before the removal waits (the removal then waits for it) or fails
+ * (KEY_NOT_FOUND). The hint (entry, epoch) is written under a sequence lock in the object.
+ *
  * States (written under the writer lock, read atomically): not initialised -> ready ->
  * destroying -> destroyed -> (IrqlGrtInit) ready.
  */
@@ -46,6 +59,16 @@
 
 /* strnlen: in the kernel CRT (km/crt string.h) and POSIX, but not ISO C, so declared here. */
 size_t strnlen(const char *String, size_t MaxLength);
+
+#if defined(__GNUC__) || defined(__clang__)
+#define IRQLP_LIKELY(X) __builtin_expect(!!(X), 1)
+#define IRQLP_UNLIKELY(X) __builtin_expect(!!(X), 0)
+#define IRQLP_NOINLINE __attribute__((noinline))
+#else
+#define IRQLP_LIKELY(X) (X)
+#define IRQLP_UNLIKELY(X) (X)
+#define IRQLP_NOINLINE __declspec(noinline)
+#endif
 
 #define IRQLP_GRT_SIGNATURE 0x5A475254UL /* live value */
 #define IRQLP_GRT_MIN_SLOTS 64UL
@@ -74,9 +97,14 @@ typedef struct _IRQLP_GRT_ENTRY {
     PCSTR TypeName;                /* the copy, inside this block */
     PCSTR TypeNameLiteral;         /* the registering caller's #Type, compared by address first */
     ULONG Size;                    /* sizeof(Type) */
-    ULONG DataOffset;
-    ULONG DataSize;
     ULONG Kind;                    /* IRQL__KIND_… */
+    union {
+        struct {                   /* little-endian: Layout = (DataOffset << 32) | DataSize */
+            ULONG DataSize;
+            ULONG DataOffset;
+        };
+        ULONG64 Layout;            /* one compare on the key-object fast path */
+    };
     struct _IRQLP_GRT_ENTRY *Retired; /* the retired list (writer lock) */
     CHAR Key[];                    /* key\0type name\0 */
 } IRQLP_GRT_ENTRY, *PIRQLP_GRT_ENTRY;
@@ -115,9 +143,11 @@ typedef struct _IRQLP_GRT {
     PIRQLP_GRT_ENTRY RetiredEntries;  /* freed at a quiescent point or at destroy */
     PIRQLP_GRT_TABLE RetiredTables;
     PIRQLP_GRT_VALUE_HEADER Leaked;   /* values still locked at remove/destroy: never freed */
+    LONG64 volatile Epoch;            /* key-object hints: advanced by init, remove, destroy */
 } IRQLP_GRT;
 
-static IRQLP_GRT IrqlpGrt;
+/* Epoch starts at 1: a key object's HintEpoch 0 (no hint) never matches it. */
+static IRQLP_GRT IrqlpGrt = {.Epoch = 1};
 
 /* A removed slot. KeyLength 0: no key compares equal to it, so the probe loop needs no extra
    test. Never written. */
@@ -128,12 +158,17 @@ static IRQLP_GRT_ENTRY IrqlpGrtTombstone;
 
 /* Enter the read path: one interlocked increment of this thread's shard (sequentially
    consistent: see the header comment for why a writer that then reads it as zero may free
-   what it retired before). Returns the counter to leave through. */
+   what it retired before). Returns the counter to leave through (the same one, whichever
+   thread leaves). */
 FORCEINLINE LONG volatile *ReaderEnter(VOID)
 {
-    ULONG64 Thread = (ULONG64)(ULONG_PTR)KeGetCurrentThread();
+    /* The shard: a hash of this thread's stack address (one instruction to get, and distinct
+       threads run on distinct stacks; any shard is correct, the choice only spreads the
+       lines). */
+    LONG Anchor;
+    ULONG64 Stack = (ULONG64)(ULONG_PTR)&Anchor;
     LONG volatile *Readers =
-        &IrqlpGrt.Shards[((Thread >> 4) * 0x9E3779B97F4A7C15ULL) >> 58].Readers;
+        &IrqlpGrt.Shards[((Stack >> 12) * 0x9E3779B97F4A7C15ULL) >> 58].Readers;
     InterlockedIncrement(Readers);
     return Readers;
 }
@@ -266,10 +301,33 @@ static NTSTATUS HashKey(PCSTR Key, PULONG Length, PULONG Hash)
     return STATUS_SUCCESS;
 }
 
+/* Length bytes of A and B equal? Eight at a time (the last eight overlapping), inline: keys
+   are short, and a memcmp call costs more than the compare. */
+FORCEINLINE BOOLEAN KeyBytesEqual(PCSTR A, PCSTR B, ULONG Length)
+{
+    ULONG64 X;
+    ULONG64 Y;
+    ULONG I;
+
+    if (Length < 8) {
+        return RtlEqualMemory(A, B, Length);
+    }
+    for (I = 0; I + 8 < Length; I += 8) {
+        memcpy(&X, A + I, 8);
+        memcpy(&Y, B + I, 8);
+        if (X != Y) {
+            return FALSE;
+        }
+    }
+    memcpy(&X, A + Length - 8, 8);
+    memcpy(&Y, B + Length - 8, 8);
+    return X == Y;
+}
+
 FORCEINLINE BOOLEAN KeyMatches(PIRQLP_GRT_ENTRY Entry, PCSTR Key, ULONG Length, ULONG Hash)
 {
     return Entry->Hash == Hash && Entry->KeyLength == Length &&
-           RtlEqualMemory(Entry->Key, Key, Length);
+           KeyBytesEqual(Entry->Key, Key, Length);
 }
 
 /* Writers (under the lock): the slot holding Key, or -1; *Free receives the first tombstone
@@ -430,6 +488,7 @@ NTSTATUS IrqlGrtInit(VOID)
         /* The table first, then the state: a reader that sees READY sees the table. */
         WritePointerRelease(&IrqlpGrt.Table, Table);
         IrqlpGrt.Live = 0;
+        (VOID)InterlockedIncrement64(&IrqlpGrt.Epoch); /* no hint from before survives */
         SetState(IRQLP_GRT_READY);
         Table = NULL;
         Status = STATUS_SUCCESS;
@@ -501,8 +560,7 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
     Entry->KeyLength = Length;
     Entry->Hash = Hash;
     Entry->Size = (ULONG)Size;
-    Entry->DataOffset = (ULONG)DataOffset;
-    Entry->DataSize = (ULONG)DataSize;
+    Entry->Layout = ((ULONG64)DataOffset << 32) | (ULONG)DataSize;
     Entry->Kind = Kind;
     Entry->Retired = NULL;
     Entry->Value = (PUCHAR)Value + IRQLP_GRT_VALUE_OFFSET;
@@ -603,15 +661,73 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
     return Status;
 }
 
+/* A reader (inside the read path, state READY): the entry holding Key in the current table,
+   or NULL. */
+FORCEINLINE PIRQLP_GRT_ENTRY Probe(PCSTR Key, ULONG Length, ULONG Hash)
+{
+    PIRQLP_GRT_TABLE Table = CurrentTable();
+    PIRQLP_GRT_ENTRY Entry;
+    ULONG I;
+
+    for (I = Hash & Table->Mask;; I = (I + 1) & Table->Mask) {
+        Entry = (PIRQLP_GRT_ENTRY)ReadPointerAcquire(&Table->Slots[I]);
+        if (Entry == NULL || KeyMatches(Entry, Key, Length, Hash)) { /* never the tombstone */
+            return Entry;
+        }
+    }
+}
+
+/* A reader that found Entry: check the type and take a reference. */
+static NTSTATUS TypeMismatch(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size)
+{
+#if IRQLP_GRT_REPORT_TYPES
+    DbgPrint("irql: IRQL_GRT_GET(\"%s\"): registered as %s (%lu bytes), requested "
+             "as %s (%lu bytes)\n",
+             Entry->Key, Entry->TypeName, (unsigned long)Entry->Size, TypeName,
+             (unsigned long)Size);
+#else
+    UNREFERENCED_PARAMETER(Entry);
+    UNREFERENCED_PARAMETER(TypeName);
+    UNREFERENCED_PARAMETER(Size);
+#endif
+    return STATUS_IRQL_GRT_TYPE_MISMATCH;
+}
+
+static NTSTATUS RundownRefused(VOID)
+{
+    /* Its removal or the destroy has started. Which one: the run-down word read above was set
+       after the state (destroy) — the fence orders that read before this one. */
+    NTSTATUS Status;
+    KeMemoryBarrier();
+    Status = StateStatus(ReadAcquire(&IrqlpGrt.State));
+    return NT_SUCCESS(Status) ? STATUS_IRQL_GRT_KEY_NOT_FOUND /* being removed */ : Status;
+}
+
+FORCEINLINE NTSTATUS Reference(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size,
+                               SIZE_T DataOffset, SIZE_T DataSize, ULONG Kind, PVOID *PtrOut)
+{
+    /* The fast check: the caller's #Type literal is the registering one (same image, and the
+       compiler merges equal literals), plus the shape; else the full check by name. */
+    if (IRQLP_UNLIKELY(!(Entry->TypeNameLiteral == TypeName && Entry->Size == Size &&
+                         Entry->Kind == Kind && Entry->DataOffset == DataOffset &&
+                         Entry->DataSize == DataSize)) &&
+        !TypeMatches(Entry, TypeName, Size, DataOffset, DataSize, Kind)) {
+        return TypeMismatch(Entry, TypeName, Size);
+    }
+    if (IRQLP_UNLIKELY(!ExAcquireRundownProtection(&Entry->Rundown))) {
+        return RundownRefused();
+    }
+    *PtrOut = Entry->Value;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS irql__grt_get(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataOffset,
                        SIZE_T DataSize, ULONG Kind, PVOID *PtrOut)
 {
     LONG volatile *Readers;
-    PIRQLP_GRT_TABLE Table;
     PIRQLP_GRT_ENTRY Entry;
     ULONG Length;
     ULONG Hash;
-    ULONG I;
     NTSTATUS Status;
     LONG State;
 
@@ -636,38 +752,148 @@ NTSTATUS irql__grt_get(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataOffset
         ReaderLeave(Readers);
         return StateStatus(State);
     }
-    Table = CurrentTable();
-    for (I = Hash & Table->Mask;; I = (I + 1) & Table->Mask) {
-        Entry = (PIRQLP_GRT_ENTRY)ReadPointerAcquire(&Table->Slots[I]);
+    Entry = Probe(Key, Length, Hash);
+    Status = Entry == NULL ? STATUS_IRQL_GRT_KEY_NOT_FOUND
+                           : Reference(Entry, TypeName, Size, DataOffset, DataSize, Kind, PtrOut);
+    ReaderLeave(Readers);
+    return Status;
+}
+
+VOID IrqlGrtKeyInit(PIRQL_GRT_KEY Key, PCSTR String)
+{
+    if (Key == NULL) {
+        return;
+    }
+    Key->String = String;
+    WriteNoFence64(&Key->Shape, 0);
+    WriteNoFence(&Key->Sequence, 0);
+    Key->Reserved = 0;
+    WritePointerNoFence(&Key->Hint, NULL);
+    WriteNoFence64(&Key->HintEpoch, 0);
+}
+
+/* Store the hint (Entry found at Epoch) unless another thread is writing it: the sequence
+   lock makes the (entry, epoch) pair atomic for readers. */
+static VOID StoreHint(PIRQL_GRT_KEY Key, PIRQLP_GRT_ENTRY Entry, LONG64 Epoch)
+{
+    LONG Sequence = ReadNoFence(&Key->Sequence);
+    if ((Sequence & 1) == 0 &&
+        InterlockedCompareExchange(&Key->Sequence, Sequence + 1, Sequence) == Sequence) {
+        WritePointerNoFence(&Key->Hint, Entry);
+        WriteNoFence64(&Key->HintEpoch, Epoch);
+        WriteRelease(&Key->Sequence, Sequence + 2);
+    }
+}
+
+/* The key-object lookup in full: argument checks, first-use validation, the hint or the
+   ordinary probe (storing a new hint). */
+static IRQLP_NOINLINE NTSTATUS GetKey(PIRQL_GRT_KEY Key, PCSTR TypeName, SIZE_T Size,
+                                         SIZE_T DataOffset, SIZE_T DataSize, ULONG Kind,
+                                         PVOID *PtrOut)
+{
+    LONG volatile *Readers;
+    PIRQLP_GRT_ENTRY Entry;
+    LONG64 Shape;
+    LONG64 Epoch;
+    LONG Sequence;
+    ULONG Length;
+    ULONG Hash;
+    NTSTATUS Status;
+    LONG State;
+
+    if (PtrOut == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *PtrOut = NULL;
+    if (KeGetCurrentIrql() > DISPATCH_LEVEL) {
+        return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
+    }
+    if (Key == NULL) {
+        return STATUS_IRQL_GRT_INVALID_KEY;
+    }
+    Shape = ReadNoFence64(&Key->Shape);
+    if (IRQLP_UNLIKELY(Shape == 0)) {
+        /* First use: validate and hash once (every thread computes the same value). */
+        Status = HashKey(Key->String, &Length, &Hash);
+        if (!NT_SUCCESS(Status)) {
+            return Status;
+        }
+        Shape = (LONG64)(((ULONG64)Hash << 32) | Length);
+        WriteNoFence64(&Key->Shape, Shape);
+    }
+    Length = (ULONG)Shape;
+    Hash = (ULONG)((ULONG64)Shape >> 32);
+    if (TypeName == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+
+    Readers = ReaderEnter();
+    /* The epoch before the state: a hint may only be stamped with an epoch of a READY
+       period. Destroy sets DESTROYING and then advances the epoch, so a reader that reads the
+       advanced epoch also reads DESTROYING and stores nothing; one that reads READY stamps
+       the previous epoch, which the advance has already made stale. (Read the other way
+       round, a hint taken during the destroy would carry the destroying epoch and outlive
+       the entries it frees.) Likewise the probe below comes after the epoch read, so a remove
+       whose advance it read is already unlinked for it. */
+    Epoch = ReadAcquire64(&IrqlpGrt.Epoch);
+    State = ReadAcquire(&IrqlpGrt.State);
+    if (State != IRQLP_GRT_READY) {
+        ReaderLeave(Readers);
+        return StateStatus(State);
+    }
+    Sequence = ReadAcquire(&Key->Sequence);
+    Entry = (PIRQLP_GRT_ENTRY)ReadPointerAcquire(&Key->Hint);
+    if (ReadAcquire64(&Key->HintEpoch) != Epoch || ReadNoFence(&Key->Sequence) != Sequence ||
+        (Sequence & 1) != 0 || Entry == NULL || Entry->Hash != Hash ||
+        Entry->KeyLength != Length) {
+        /* No valid hint: the ordinary lookup, then remember what it found. */
+        Entry = Probe(Key->String, Length, Hash);
         if (Entry == NULL) {
             ReaderLeave(Readers);
             return STATUS_IRQL_GRT_KEY_NOT_FOUND;
         }
-        if (KeyMatches(Entry, Key, Length, Hash)) { /* never the tombstone */
-            break;
-        }
+        StoreHint(Key, Entry, Epoch);
     }
-    if (!TypeMatches(Entry, TypeName, Size, DataOffset, DataSize, Kind)) {
-#if IRQLP_GRT_REPORT_TYPES
-        DbgPrint("irql: IRQL_GRT_GET(\"%s\"): registered as %s (%lu bytes), requested "
-                 "as %s (%lu bytes)\n",
-                 Entry->Key, Entry->TypeName, (unsigned long)Entry->Size, TypeName,
-                 (unsigned long)Size);
-#endif
-        Status = STATUS_IRQL_GRT_TYPE_MISMATCH;
-    } else if (ExAcquireRundownProtection(&Entry->Rundown)) {
-        *PtrOut = Entry->Value;
-    } else {
-        /* Its removal or the destroy has started. Which one: the run-down word read above
-           was set after the state (destroy) — the fence orders that read before this one. */
-        KeMemoryBarrier();
-        Status = StateStatus(ReadAcquire(&IrqlpGrt.State));
-        if (NT_SUCCESS(Status)) {
-            Status = STATUS_IRQL_GRT_KEY_NOT_FOUND; /* being removed */
-        }
-    }
+    Status = Reference(Entry, TypeName, Size, DataOffset, DataSize, Kind, PtrOut);
     ReaderLeave(Readers);
     return Status;
+}
+
+/* The fast path: a warm hint of the current epoch whose entry has the caller's type (the
+   literal, size, layout and kind: five compares) takes its reference here. Anything else — a
+   bad argument, the IRQL, the state, no hint or a stale one, a hint being written, another
+   type — goes to GetKey, which decides the status exactly as the string form does. Layout is
+   (DataOffset << 32) | DataSize, exact for every type that fits a ULONG (larger ones fail the
+   size compare anyway). */
+NTSTATUS irql__grt_get_key(PIRQL_GRT_KEY Key, PCSTR TypeName, SIZE_T Size, ULONG64 Layout,
+                           ULONG Kind, PVOID *PtrOut)
+{
+    if (IRQLP_LIKELY(PtrOut != NULL && Key != NULL && KeGetCurrentIrql() <= DISPATCH_LEVEL)) {
+        LONG volatile *Readers = ReaderEnter();
+        LONG Sequence = ReadAcquire(&Key->Sequence);
+        PIRQLP_GRT_ENTRY Entry = (PIRQLP_GRT_ENTRY)ReadPointerAcquire(&Key->Hint);
+        LONG64 HintEpoch = ReadAcquire64(&Key->HintEpoch);
+        /* No state check: the epoch is advanced by every state change (init, destroy), so a
+           hint of the current epoch was taken in this READY period, and a hint is never
+           stored without its entry (HintEpoch 0 never matches). */
+        if (IRQLP_LIKELY(ReadNoFence(&Key->Sequence) == Sequence && (Sequence & 1) == 0 &&
+                         HintEpoch == ReadAcquire64(&IrqlpGrt.Epoch) &&
+                         Entry->TypeNameLiteral == TypeName && Entry->Size == Size &&
+                         Entry->Layout == Layout && Entry->Kind == Kind)) {
+            NTSTATUS Status = STATUS_SUCCESS;
+            if (IRQLP_LIKELY(ExAcquireRundownProtection(&Entry->Rundown))) {
+                *PtrOut = Entry->Value;
+            } else {
+                *PtrOut = NULL;
+                Status = RundownRefused();
+            }
+            ReaderLeave(Readers);
+            return Status;
+        }
+        ReaderLeave(Readers);
+    }
+    return GetKey(Key, TypeName, Size, (SIZE_T)(Layout >> 32), (SIZE_T)(ULONG)Layout, Kind,
+                  PtrOut);
 }
 
 VOID IrqlGrtRelease(PVOID Ptr)
@@ -724,6 +950,9 @@ NTSTATUS IrqlGrtRemove(PCSTR Key)
                                                                  IRQLP_GRT_TOMBSTONE);
             IrqlpGrt.Live--;
             IrqlpGrt.Removing++; /* destroy waits for the retire below */
+            /* Key-object hints taken before the unlink stop matching (before the retire, so
+               before the entry can be freed: see the header comment). */
+            (VOID)InterlockedIncrement64(&IrqlpGrt.Epoch);
         }
     }
     UnlockExclusive(OldIrql);
@@ -804,6 +1033,7 @@ NTSTATUS IrqlGrtDestroy(VOID)
     Status = StateStatus(IrqlpGrt.State);
     if (NT_SUCCESS(Status)) {
         SetState(IRQLP_GRT_DESTROYING);
+        (VOID)InterlockedIncrement64(&IrqlpGrt.Epoch);
     }
     Table = (PIRQLP_GRT_TABLE)IrqlpGrt.Table;
     UnlockExclusive(OldIrql);

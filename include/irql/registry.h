@@ -41,6 +41,7 @@
  *   IrqlGrtInit          <= APC_LEVEL       allocates the table
  *   IRQL_GRT_REGISTER    <= APC_LEVEL       allocates, initialises run-down protection
  *   IRQL_GRT_GET         <= DISPATCH_LEVEL  no lock, no wait, non-paged memory only
+ *   IrqlGrtKeyInit       any                writes the caller's key object only
  *   IrqlGrtRelease       <= DISPATCH_LEVEL  drops a run-down reference
  *   IrqlGrtEnumerate     <= DISPATCH_LEVEL  the routine runs at DISPATCH_LEVEL
  *   IrqlGrtRemove        <= APC_LEVEL       waits for the key's references
@@ -49,7 +50,8 @@
  *
  * Keys: NUL-terminated strings of 1 to IRQL_GRT_MAX_KEY_LENGTH characters, compared byte by
  * byte (case-sensitive), copied into the registry: the caller's buffer may go away after the
- * call. Lookup is O(1): an open-addressing hash table that is rebuilt larger as it fills.
+ * call. IRQL_GRT_GET also takes an IRQL_GRT_KEY object (below): a pre-validated, pre-hashed
+ * key with a hint that lets a lookup go straight to the entry — the fastest form. Lookup is O(1): an open-addressing hash table that is rebuilt larger as it fills.
  *
  * Types: Type is an IRQL_PROTECTED(LockType, T) typedef (any of the six lock kinds). Register
  * and get must name it with the same typedef name: the registry compares the spelling of Type
@@ -110,15 +112,70 @@ NTSTATUS IrqlGrtInit(VOID);
                            (0 ? &((Type *)0)->Data : (InitialValue))))
 
 /*
- * NTSTATUS IRQL_GRT_GET(PCSTR Key, Type, Type **PtrOut)
- *   Look Key up and, if it holds a Type, take a reference on it and store its address in
- *   *PtrOut (NULL on every failure). The value stays allocated until the matching
- *   IrqlGrtRelease; remove and destroy wait for it. <= DISPATCH_LEVEL.
+ * Key objects: a pre-validated, pre-hashed key with a lookup hint.
+ *
+ *   static IRQL_GRT_KEY PacketsKey = IRQL_GRT_KEY_INIT("stats.packets");   // static storage
+ *   IRQL_GRT_KEY Key; IrqlGrtKeyInit(&Key, Name);                          // at run time
+ *   Status = IRQL_GRT_GET(&PacketsKey, PROTECTED_COUNTER, &Counter);        // same statuses
+ *
+ * An IRQL_GRT_KEY names one key string, which the caller owns: it must stay allocated and
+ * unchanged for as long as the object is used (a string literal is ideal). The object belongs
+ * to the caller too (static, global, in a device extension; non-paged if used at
+ * DISPATCH_LEVEL) and may be shared by any number of threads: every field is read and written
+ * atomically, so concurrent GETs through one object are safe and race-free. Nothing has to be
+ * freed: the object holds no reference.
+ *
+ * What it caches, and when the cache is revalidated:
+ *   - Shape: the key's validated length and hash, computed by the first GET that uses the
+ *     object (an invalid key is never cached: every GET returns STATUS_IRQL_GRT_INVALID_KEY)
+ *     and stored with one atomic 64-bit write; racing first uses compute the same value.
+ *   - The hint: the registry entry the last slow lookup found, stamped with the registry's
+ *     epoch at that time (written under a small sequence lock in the object, so a reader never
+ *     pairs one lookup's entry with another's epoch). The epoch is a 64-bit counter that
+ *     IrqlGrtRemove (of any key), IrqlGrtDestroy and IrqlGrtInit advance; a table rebuild does
+ *     not (entries never move). A GET uses the hint only if its epoch is the current one,
+ *     read inside the same reader protocol as the lock-free lookup (so the entry cannot be
+ *     freed under it), and then still checks the type (the #Type literal's address, size,
+ *     data layout and lock kind) and takes run-down protection as the string form does. A
+ *     hint is stamped with the epoch read before the state and the probe, so it never carries
+ *     an epoch in which its entry was already unlinked or a destroy had begun. Otherwise
+ *     (first use, after a remove, a re-register, destroy + init, a hint written concurrently)
+ *     it does the ordinary lookup and stores a new hint. A stale hint therefore never yields
+ *     a wrong or freed value: the result is exactly what the string form would have returned.
+ *   - The object's memory is the caller's to reuse once no thread uses it; it never needs a
+ *     destroy, and stays valid across IrqlGrtDestroy + IrqlGrtInit.
+ * IrqlGrtKeyInit may be called on an object no other thread is using (it resets the cache);
+ * IRQL_GRT_KEY_INIT is a constant initialiser.
+ */
+typedef struct _IRQL_GRT_KEY {
+    PCSTR String;                 /* the key, caller-owned */
+    LONG64 volatile Shape;        /* 0 until validated; then (hash << 32) | length */
+    LONG volatile Sequence;       /* the hint's sequence lock: odd while it is written */
+    ULONG Reserved;
+    PVOID volatile Hint;          /* the entry found at HintEpoch (opaque) */
+    LONG64 volatile HintEpoch;    /* the registry epoch of that lookup (0: none) */
+} IRQL_GRT_KEY, *PIRQL_GRT_KEY;
+
+/* A constant initialiser for an IRQL_GRT_KEY (static or automatic storage). */
+#define IRQL_GRT_KEY_INIT(String) {(String), 0, 0, 0, NULL, 0}
+
+/* Initialise *Key for String (no validation yet: the first GET validates). Any IRQL; Key
+   must not be in use by another thread. */
+IRQL_MAX(IrqlGrtKeyInit, HIGH_LEVEL)
+VOID IrqlGrtKeyInit(_Out_ PIRQL_GRT_KEY Key, _In_z_ PCSTR String);
+
+/*
+ * NTSTATUS IRQL_GRT_GET(Key, Type, Type **PtrOut)
+ *   Key is a PCSTR (a NUL-terminated string) or a PIRQL_GRT_KEY (see above; the fast form:
+ *   no string validation, hashing or comparison once the hint is warm). Look Key up and, if
+ *   it holds a Type, take a reference on it and store its address in *PtrOut (NULL on every
+ *   failure). The value stays allocated until the matching IrqlGrtRelease; remove and
+ *   destroy wait for it. <= DISPATCH_LEVEL. The same statuses for both forms:
  *     STATUS_SUCCESS
  *     STATUS_IRQL_GRT_KEY_NOT_FOUND    no such key (or it is being removed)
  *     STATUS_IRQL_GRT_TYPE_MISMATCH    registered with another type (name, size or lock kind);
  *                                      host and checked builds DbgPrint both type names
- *     STATUS_IRQL_GRT_INVALID_KEY
+ *     STATUS_IRQL_GRT_INVALID_KEY      NULL (string or key object), empty or too long
  *     STATUS_IRQL_GRT_NOT_INITIALIZED, _DESTROYING, _DESTROYED
  *     STATUS_IRQL_LOCK_IRQL_TOO_HIGH
  *   PtrOut not a Type ** is a compile error.
@@ -128,9 +185,14 @@ NTSTATUS IrqlGrtInit(VOID);
         IRQL__GRT_TYPE_CHECKS(Type, PtrOut, \
                               "IRQL_GRT_GET(" #Key ", " #Type ", " #PtrOut ")", \
                               DISPATCH_LEVEL, "DISPATCH_LEVEL", "look up a registry key"), \
-        irql__grt_get((Key), #Type, sizeof(Type), IRQL__DATA_OFFSET(Type), \
-                      sizeof(((Type *)0)->Data), IRQL__LOCK_KIND(&((Type *)0)->Lock), \
-                      (PVOID *)(PtrOut)))
+        _Generic((Key), \
+            IRQL_GRT_KEY *: irql__grt_get_key( \
+                IRQL__GRT_AS_KEY(Key), #Type, sizeof(Type), \
+                ((ULONG64)IRQL__DATA_OFFSET(Type) << 32) | sizeof(((Type *)0)->Data), \
+                IRQL__LOCK_KIND(&((Type *)0)->Lock), (PVOID *)(PtrOut)), \
+            default: irql__grt_get(IRQL__GRT_AS_STRING(Key), #Type, sizeof(Type), \
+                                   IRQL__DATA_OFFSET(Type), sizeof(((Type *)0)->Data), \
+                                   IRQL__LOCK_KIND(&((Type *)0)->Lock), (PVOID *)(PtrOut))))
 
 /*
  * Drop the reference one successful IRQL_GRT_GET took (Ptr is the pointer it returned). The
@@ -213,7 +275,20 @@ NTSTATUS irql__grt_get(_In_opt_z_ PCSTR Key, _In_z_ PCSTR TypeName, _In_ SIZE_T 
                        _In_ SIZE_T DataOffset, _In_ SIZE_T DataSize, _In_ ULONG Kind,
                        _Out_ PVOID *PtrOut);
 
+IRQL_MAX(irql__grt_get_key, DISPATCH_LEVEL)
+_Must_inspect_result_
+NTSTATUS irql__grt_get_key(_Inout_opt_ PIRQL_GRT_KEY Key, _In_z_ PCSTR TypeName,
+                           _In_ SIZE_T Size, _In_ ULONG64 Layout, _In_ ULONG Kind,
+                           _Out_ PVOID *PtrOut);
+
 #ifndef __cplusplus
+
+/* IRQL_GRT_GET's two forms: a PIRQL_GRT_KEY goes to the key-object routine, anything else to
+   the string routine (so a key of another pointer type is still the usual diagnostic). Each
+   branch converts the argument only when it is the selected one, since both are compiled.
+   Layout is (data offset << 32) | data size: one compare in the fast path. */
+#define IRQL__GRT_AS_KEY(Key) _Generic((Key), IRQL_GRT_KEY *: (Key), default: (PIRQL_GRT_KEY)0)
+#define IRQL__GRT_AS_STRING(Key) _Generic((Key), IRQL_GRT_KEY *: (PCSTR)0, default: (Key))
 
 #ifdef IRQL_NO_CONTRACTS
 #define IRQL__GRT_CHECKED(Checks, X) (X)

@@ -2,8 +2,10 @@
  * libFuzzer target for the global registry (<irql/registry.h>) on the host kernel.
  *
  * The input is a program: each operation is one byte (the low 3 bits pick it) followed by its
- * operands — register, get, release, remove, destroy, init, enumerate, inject an allocation
- * failure — over keys drawn from a tiny alphabet (so they collide), of random length
+ * operands — register, get (by string, or with the high bit set through an IRQL_GRT_KEY
+ * object that is kept, with its warm hint, across removes, re-registrations, rebuilds and
+ * destroy + init), release, remove, destroy, init, enumerate, inject an allocation failure —
+ * over keys drawn from a tiny alphabet (so they collide), of random length
  * (including empty and over IRQL_GRT_MAX_KEY_LENGTH), and three value types. A model (the
  * keys registered, with their types) predicts every status; a mismatch, a leak, a crash or a
  * sanitizer report is a finding. Each input ends with everything released and destroyed, and
@@ -126,41 +128,68 @@ static NTSTATUS Register(const char *Key, int Type)
     }
 }
 
+/* One GET of Type by KeyArg (a string or a PIRQL_GRT_KEY): the value is checked and bumped. */
+#define FUZZ_GET(KeyArg, Type, Status, Ptr) \
+    do { \
+        Type *P_; \
+        Status = IRQL_GRT_GET(KeyArg, Type, &P_); \
+        if (NT_SUCCESS(Status)) { \
+            IRQL_WITH(P_, V) { CHECK(*V >= 7); (*V)++; } \
+        } \
+        *(Ptr) = P_; \
+    } while (0)
+
+/* Object NULL: by string; else through the key object (whose string is Key). */
 IRQL_MAX(Get, PASSIVE_LEVEL)
-static NTSTATUS Get(const char *Key, int Type, PVOID *Ptr)
+static NTSTATUS Get(const char *Key, PIRQL_GRT_KEY Object, int Type, PVOID *Ptr)
 {
     IRQL_ENTER(Get);
     NTSTATUS Status;
-    switch (Type) {
-    case 0: {
-        FUZZ_SMALL *P;
-        Status = IRQL_GRT_GET(Key, FUZZ_SMALL, &P);
-        if (NT_SUCCESS(Status)) {
-            IRQL_WITH(P, V) { CHECK(*V >= 7); (*V)++; }
-        }
-        *Ptr = P;
+    switch (Type + (Object != NULL ? 3 : 0)) {
+    case 0:
+        FUZZ_GET(Key, FUZZ_SMALL, Status, Ptr);
         break;
-    }
-    case 1: {
-        FUZZ_WIDE *P;
-        Status = IRQL_GRT_GET(Key, FUZZ_WIDE, &P);
-        if (NT_SUCCESS(Status)) {
-            IRQL_WITH(P, V) { CHECK(*V >= 7); (*V)++; }
-        }
-        *Ptr = P;
+    case 1:
+        FUZZ_GET(Key, FUZZ_WIDE, Status, Ptr);
         break;
-    }
-    default: {
-        FUZZ_SPIN *P;
-        Status = IRQL_GRT_GET(Key, FUZZ_SPIN, &P);
-        if (NT_SUCCESS(Status)) {
-            IRQL_WITH(P, V) { CHECK(*V >= 7); (*V)++; }
-        }
-        *Ptr = P;
+    case 2:
+        FUZZ_GET(Key, FUZZ_SPIN, Status, Ptr);
         break;
-    }
+    case 3:
+        FUZZ_GET(Object, FUZZ_SMALL, Status, Ptr);
+        break;
+    case 4:
+        FUZZ_GET(Object, FUZZ_WIDE, Status, Ptr);
+        break;
+    default:
+        FUZZ_GET(Object, FUZZ_SPIN, Status, Ptr);
+        break;
     }
     return Status;
+}
+
+/* Key objects, kept across operations (and inputs: their hints must survive anything). Each
+   owns the buffer its key points to, which changes only with IrqlGrtKeyInit. */
+#define KEY_OBJECTS 8
+static struct {
+    char Buffer[KEY_BUFFER];
+    IRQL_GRT_KEY Key;
+    int Used;
+} Objects[KEY_OBJECTS];
+
+static PIRQL_GRT_KEY KeyObject(const char *Key, uint8_t Pick)
+{
+    int I;
+    for (I = 0; I < KEY_OBJECTS; I++) {
+        if (Objects[I].Used && strcmp(Objects[I].Buffer, Key) == 0) {
+            return &Objects[I].Key;
+        }
+    }
+    I = Pick % KEY_OBJECTS;
+    strcpy(Objects[I].Buffer, Key);
+    IrqlGrtKeyInit(&Objects[I].Key, Objects[I].Buffer);
+    Objects[I].Used = 1;
+    return &Objects[I].Key;
 }
 
 static void ReleaseHeld(int I)
@@ -230,7 +259,7 @@ static void Run(INPUT *In)
             }
             break;
         }
-        case 1: { /* get */
+        case 1: { /* get (high bit: through a key object) */
             int Type = Next(In) % 3;
             PVOID Ptr = NULL;
             MODEL_KEY *K;
@@ -238,7 +267,7 @@ static void Run(INPUT *In)
             if (HeldCount == MAX_HELD) {
                 ReleaseHeld(0);
             }
-            Status = Get(Key, Type, &Ptr);
+            Status = Get(Key, (Op & 0x80) != 0 ? KeyObject(Key, Op >> 3) : NULL, Type, &Ptr);
             if (!KeyValid(Key)) {
                 CHECK(Status == STATUS_IRQL_GRT_INVALID_KEY);
             } else if (StateStatus() != STATUS_SUCCESS) {

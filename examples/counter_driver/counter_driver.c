@@ -71,6 +71,9 @@ static PROTECTED_HISTOGRAM Histogram;
 static PROTECTED_CONFIG Config;
 static PROTECTED_LOG *Log;
 static PAGED_SETTINGS_BOX Settings = IRQL_BOX_INIT;
+/* Registry keys, validated and hashed once, then looked up through their cached hint. */
+static IRQL_GRT_KEY EvenRounds = IRQL_GRT_KEY_INIT("rounds.even");
+static IRQL_GRT_KEY OddRounds = IRQL_GRT_KEY_INIT("rounds.odd");
 static BOOLEAN SamplesLost;
 static KDPC TickDpc;
 static LONG DpcQueued;
@@ -99,7 +102,7 @@ static VOID CounterTick(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argumen
 }
 
 IRQL_MAX(CountNamed, PASSIVE_LEVEL)
-static VOID CountNamed(PCSTR Name)
+static VOID CountNamed(PIRQL_GRT_KEY Name)
 {
     IRQL_ENTER(CountNamed);
     PROTECTED_COUNT *Counter;
@@ -115,7 +118,7 @@ IRQL_MAX(CountRound, PASSIVE_LEVEL)
 static VOID CountRound(ULONG Worker, ULONG Round, ULONG TickEvery)
 {
     IRQL_ENTER(CountRound);
-    IRQL_CALL(CountNamed)(Round % 2 ? "rounds.odd" : "rounds.even");
+    IRQL_CALL(CountNamed)(Round % 2 ? &OddRounds : &EvenRounds);
     IRQL_WITH(&Totals, T) {
         T->Increments++;
     }

@@ -3,6 +3,7 @@
 #define IRQL_TEST_DISPATCHER_HELPERS_H
 
 #include "bugcheck_expect.h"
+#include "system_thread.h"
 
 /* A relative timeout of Ms milliseconds, in the WDK's 100 ns units. */
 #define RELATIVE_MS(Ms) (-(LONGLONG)(Ms) * 10000)
@@ -27,28 +28,10 @@ static inline IRQL_HOST_BUGCHECK ExpectBugCheckAt(KIRQL Irql, PIRQL_HOST_ROUTINE
     return ExpectBugCheck(RunAtIrqlThunk, &At, Code, P1);
 }
 
-/* Start Routine(Context) on a system thread; returns its thread object, referenced. */
-static inline PKTHREAD StartThread(PKSTART_ROUTINE Routine, PVOID Context)
+/* Wait (at most 5 s) for a thread StartThread started, then release it. */
+static inline void JoinThread(PVOID Thread)
 {
-    HANDLE Handle;
-    PVOID Object;
-    cr_assert_eq(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Routine,
-                                      Context),
-                 STATUS_SUCCESS);
-    cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                           &Object, NULL),
-                 STATUS_SUCCESS);
-    cr_assert_eq(ZwClose(Handle), STATUS_SUCCESS);
-    return Object;
-}
-
-/* Wait (at most 5 s) for Thread to end, then drop the reference StartThread took. */
-static inline void JoinThread(PKTHREAD Thread)
-{
-    LARGE_INTEGER Timeout = {.QuadPart = RELATIVE_MS(5000)};
-    cr_assert_eq(KeWaitForSingleObject(Thread, Executive, KernelMode, FALSE, &Timeout),
-                 STATUS_SUCCESS, "the thread did not end within 5 s");
-    ObDereferenceObject(Thread);
+    JoinThreadWithin(Thread, 5000);
 }
 
 /* Wait (at most 5 s) until exactly Count threads are blocked on Object. */

@@ -84,21 +84,11 @@ Test(SUITE, shared_readers_never_see_an_exclusive_writer_halfway, .timeout = 240
     /* Three readers and a writer at once: start the readers, then run the writer. */
     PVOID Threads[3];
     for (int i = 0; i < 3; i++) {
-        HANDLE Handle;
-        cr_assert_eq(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Reader,
-                                          &Job),
-                     STATUS_SUCCESS);
-        cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                               &Threads[i], NULL),
-                     STATUS_SUCCESS);
-        ZwClose(Handle);
+        Threads[i] = StartThread(Reader, &Job);
     }
     RunSystemThreadsEach(1, Writer, Contexts, NULL);
     for (int i = 0; i < 3; i++) {
-        LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
-        cr_assert_eq(KeWaitForSingleObject(Threads[i], Executive, KernelMode, FALSE, &Timeout),
-                     STATUS_SUCCESS);
-        ObDereferenceObject(Threads[i]);
+        JoinThread(Threads[i]);
     }
     cr_assert_eq(Job.Torn, 0, "no reader saw a half-done write");
     cr_assert_geq(Job.Reads, 9000);

@@ -122,7 +122,7 @@ static VOID TryWorker(PVOID Context)
                 InterlockedIncrement(&Job->Errors); /* a failed try changed the IRQL */
             }
             if (Attempts % 64 == 0) {
-                LARGE_INTEGER Pause = LockTestTimeout(0);
+                LARGE_INTEGER Pause = TestTimeout(0);
                 (VOID)KeDelayExecutionThread(KernelMode, FALSE, &Pause);
             } else {
                 YieldProcessor();

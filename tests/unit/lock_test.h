@@ -9,6 +9,7 @@
 #define IRQL_TEST_LOCK_TEST_H
 
 #include "bugcheck_expect.h"
+#include "system_thread.h"
 
 #include <irql/lock.h>
 #include <string.h>
@@ -25,13 +26,6 @@ typedef union _LOCK_GUARD {
 #define LOCK_TEST_WAIT_MS 60000
 
 /* A relative timeout of Ms milliseconds, in the kernel's 100 ns units. */
-static inline LARGE_INTEGER LockTestTimeout(LONG Ms)
-{
-    LARGE_INTEGER Timeout;
-    Timeout.QuadPart = -10000LL * Ms;
-    return Timeout;
-}
-
 /* Start Count system threads running Routine(Contexts[i]) (Contexts NULL: Context for all),
    wait for every one of them (at most LOCK_TEST_WAIT_MS each) and release them. */
 static inline void RunSystemThreadsEach(ULONG Count, PKSTART_ROUTINE Routine, PVOID *Contexts,
@@ -40,23 +34,17 @@ static inline void RunSystemThreadsEach(ULONG Count, PKSTART_ROUTINE Routine, PV
     PVOID Threads[16];
     cr_assert(Count <= 16);
     for (ULONG i = 0; i < Count; i++) {
-        HANDLE Handle;
-        NTSTATUS Status = PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL,
-                                               Routine, Contexts ? Contexts[i] : Context);
-        cr_assert_eq(Status, STATUS_SUCCESS, "PsCreateSystemThread: 0x%08X", (unsigned)Status);
-        cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                               &Threads[i], NULL),
-                     STATUS_SUCCESS);
-        cr_assert_eq(ZwClose(Handle), STATUS_SUCCESS);
+        Threads[i] = StartThread(Routine, Contexts ? Contexts[i] : Context);
     }
     for (ULONG i = 0; i < Count; i++) {
-        LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
-        NTSTATUS Status = KeWaitForSingleObject(Threads[i], Executive, KernelMode, FALSE,
-                                                &Timeout);
-        cr_assert_eq(Status, STATUS_SUCCESS, "system thread %u did not end in time (0x%08X)",
-                     (unsigned)i, (unsigned)Status);
-        ObDereferenceObject(Threads[i]);
+        JoinThreadWithin(Threads[i], LOCK_TEST_WAIT_MS);
     }
+}
+
+/* Wait (at most LOCK_TEST_WAIT_MS) for a thread StartThread started, and release it. */
+static inline void JoinThread(PVOID Thread)
+{
+    JoinThreadWithin(Thread, LOCK_TEST_WAIT_MS);
 }
 
 static inline void RunSystemThreads(ULONG Count, PKSTART_ROUTINE Routine, PVOID Context)
@@ -67,7 +55,7 @@ static inline void RunSystemThreads(ULONG Count, PKSTART_ROUTINE Routine, PVOID 
 /* Wait (with the test limit) for an event another thread sets. */
 static inline void WaitEvent(PKEVENT Event, const char *What)
 {
-    LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
+    LARGE_INTEGER Timeout = TestTimeout(LOCK_TEST_WAIT_MS);
     NTSTATUS Status = KeWaitForSingleObject(Event, Executive, KernelMode, FALSE, &Timeout);
     cr_assert_eq(Status, STATUS_SUCCESS, "timed out waiting until %s", What);
 }
@@ -92,7 +80,7 @@ typedef struct _LOCK_HOLDER {
 static VOID LockHolderMain(PVOID Context)
 {
     PLOCK_HOLDER Holder = (PLOCK_HOLDER)Context;
-    LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
+    LARGE_INTEGER Timeout = TestTimeout(LOCK_TEST_WAIT_MS);
 
     Holder->AcquireStatus = Holder->Acquire(Holder);
     KeSetEvent(&Holder->Held, IO_NO_INCREMENT, FALSE);
@@ -115,20 +103,13 @@ static inline void StartLockHolder(PLOCK_HOLDER Holder, PVOID Lock,
                                    NTSTATUS (*Acquire)(PLOCK_HOLDER),
                                    NTSTATUS (*Release)(PLOCK_HOLDER))
 {
-    HANDLE Handle;
     memset(Holder, 0, sizeof(*Holder));
     Holder->Acquire = Acquire;
     Holder->Release = Release;
     Holder->Lock = Lock;
     KeInitializeEvent(&Holder->Held, NotificationEvent, FALSE);
     KeInitializeEvent(&Holder->Let, NotificationEvent, FALSE);
-    cr_assert_eq(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL,
-                                      LockHolderMain, Holder),
-                 STATUS_SUCCESS);
-    cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                           &Holder->Thread, NULL),
-                 STATUS_SUCCESS);
-    ZwClose(Handle);
+    Holder->Thread = StartThread(LockHolderMain, Holder);
     WaitEvent(&Holder->Held, "the holder has the lock");
     cr_assert_eq(Holder->AcquireStatus, STATUS_SUCCESS, "holder's acquire: 0x%08X",
                  (unsigned)Holder->AcquireStatus);
@@ -137,11 +118,8 @@ static inline void StartLockHolder(PLOCK_HOLDER Holder, PVOID Lock,
 /* Let the holder release and end; its release must have succeeded. */
 static inline void StopLockHolder(PLOCK_HOLDER Holder)
 {
-    LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
     KeSetEvent(&Holder->Let, IO_NO_INCREMENT, FALSE);
-    cr_assert_eq(KeWaitForSingleObject(Holder->Thread, Executive, KernelMode, FALSE, &Timeout),
-                 STATUS_SUCCESS, "the holder did not end in time");
-    ObDereferenceObject(Holder->Thread);
+    JoinThread(Holder->Thread);
     cr_assert_eq(Holder->ReleaseStatus, STATUS_SUCCESS, "holder's release: 0x%08X",
                  (unsigned)Holder->ReleaseStatus);
 }

@@ -132,19 +132,9 @@ Test(spin_lock, trylock_races_a_locker_without_errors, .timeout = 240)
     F.Lock = &Lock;
     cr_assert_eq(IrqlSpinLockInit(&Lock), STATUS_SUCCESS);
     /* Two threads: Flip until Tryer is done. */
-    HANDLE Handle;
-    PVOID Thread;
-    cr_assert_eq(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Flip, &F),
-                 STATUS_SUCCESS);
-    cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode, &Thread,
-                                           NULL),
-                 STATUS_SUCCESS);
-    ZwClose(Handle);
+    PVOID Thread = StartThread(Flip, &F);
     RunSystemThreadsEach(1, Tryer, Contexts, NULL);
-    LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
-    cr_assert_eq(KeWaitForSingleObject(Thread, Executive, KernelMode, FALSE, &Timeout),
-                 STATUS_SUCCESS);
-    ObDereferenceObject(Thread);
+    JoinThread(Thread);
     cr_assert_eq(F.Stop, 1, "every try was a success or STATUS_IRQL_LOCK_BUSY at PASSIVE_LEVEL");
     AssertFree(&Lock);
 }

@@ -45,36 +45,9 @@ static SIZE_T GrtOutstanding(void)
 
 /* ---- A system thread the test can join ------------------------------------------------------ */
 
-static PVOID StartThread(PKSTART_ROUTINE Routine, PVOID Context)
-{
-    HANDLE Handle;
-    PVOID Thread;
-    cr_assert_eq(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Routine,
-                                      Context),
-                 STATUS_SUCCESS);
-    cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                           &Thread, NULL),
-                 STATUS_SUCCESS);
-    ZwClose(Handle);
-    return Thread;
-}
-
-static BOOLEAN ThreadEnded(PVOID Thread, LONG Ms)
-{
-    LARGE_INTEGER Timeout = LockTestTimeout(Ms);
-    return KeWaitForSingleObject(Thread, Executive, KernelMode, FALSE, &Timeout) ==
-           STATUS_SUCCESS;
-}
-
-static void JoinThread(PVOID Thread)
-{
-    cr_assert(ThreadEnded(Thread, LOCK_TEST_WAIT_MS), "the thread did not end in time");
-    ObDereferenceObject(Thread);
-}
-
 static void SleepMs(LONG Ms)
 {
-    LARGE_INTEGER Delay = LockTestTimeout(Ms);
+    LARGE_INTEGER Delay = TestTimeout(Ms);
     KeDelayExecutionThread(KernelMode, FALSE, &Delay);
 }
 

@@ -32,28 +32,6 @@ static VOID CapturePrint(PCSTR Text, PVOID Context)
     pthread_mutex_unlock(&PrintMutex);
 }
 
-static PVOID Start(PKSTART_ROUTINE Routine, PVOID Context)
-{
-    HANDLE Handle;
-    PVOID Thread;
-    cr_assert_eq(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Routine,
-                                      Context),
-                 STATUS_SUCCESS);
-    cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                           &Thread, NULL),
-                 STATUS_SUCCESS);
-    ZwClose(Handle);
-    return Thread;
-}
-
-static void Join(PVOID Thread)
-{
-    LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
-    cr_assert_eq(KeWaitForSingleObject(Thread, Executive, KernelMode, FALSE, &Timeout),
-                 STATUS_SUCCESS);
-    ObDereferenceObject(Thread);
-}
-
 static IRQL_GRT_KEY StaticKey = IRQL_GRT_KEY_INIT("device.packets");
 
 /* ---- Same results as the string form --------------------------------------------------------- */
@@ -234,7 +212,7 @@ Test(registry_key, a_warm_key_says_destroying_while_a_destroy_waits)
     cr_assert_eq(IRQL_GRT_GET(&Other, KEY_COUNTER, &Counter), STATUS_SUCCESS); /* warm */
     IrqlGrtRelease(Counter);
     DestroyStatus = STATUS_PENDING;
-    Thread = Start(DestroyThread, NULL);
+    Thread = StartThread(DestroyThread, NULL);
     for (int I = 0; I < 6000; I++) {
         Status = IRQL_GRT_GET(&Other, KEY_COUNTER, &Counter);
         if (Status != STATUS_SUCCESS) {
@@ -248,7 +226,7 @@ Test(registry_key, a_warm_key_says_destroying_while_a_destroy_waits)
     cr_assert_null(Counter);
     cr_assert_eq(DestroyStatus, STATUS_PENDING, "still waiting for the held reference");
     IrqlGrtRelease(Held);
-    Join(Thread);
+    JoinThread(Thread);
     cr_assert_eq(DestroyStatus, STATUS_SUCCESS);
     cr_assert_eq(Outstanding(), 0);
 }
@@ -339,13 +317,13 @@ Test(registry_key, readers_sharing_key_objects_race_removes_and_rebuilds)
         cr_assert_eq(IRQL_GRT_REGISTER(StableNames[S], KEY_COUNTER, &(LONG){1000 + S}),
                      STATUS_SUCCESS);
     }
-    Threads[0] = Start(RaceWriter, NULL);
+    Threads[0] = StartThread(RaceWriter, NULL);
     for (int I = 0; I < RACE_READERS; I++) {
-        Threads[1 + I] = Start(RaceReader, (PVOID)(ULONG_PTR)(I * 7));
+        Threads[1 + I] = StartThread(RaceReader, (PVOID)(ULONG_PTR)(I * 7));
     }
     InterlockedExchange(&Go, 1);
     for (int I = 0; I < RACE_READERS + 1; I++) {
-        Join(Threads[I]);
+        JoinThread(Threads[I]);
     }
     cr_assert_eq(Unexpected, 0);
     cr_assert_eq(IrqlGrtDestroy(), STATUS_SUCCESS);
@@ -383,7 +361,7 @@ Test(registry_key, readers_race_destroy_and_init)
     Unexpected = 0;
     CycleDone = 0;
     for (int I = 0; I < RACE_READERS; I++) {
-        Threads[I] = Start(CycleReader, NULL);
+        Threads[I] = StartThread(CycleReader, NULL);
     }
     for (LONG Round = 1; Round <= 200; Round++) {
         cr_assert_eq(IrqlGrtInit(), STATUS_SUCCESS);
@@ -392,7 +370,7 @@ Test(registry_key, readers_race_destroy_and_init)
     }
     InterlockedExchange(&CycleDone, 1);
     for (int I = 0; I < RACE_READERS; I++) {
-        Join(Threads[I]);
+        JoinThread(Threads[I]);
     }
     cr_assert_eq(Unexpected, 0);
     cr_assert_eq(Outstanding(), 0);

@@ -30,28 +30,6 @@ typedef struct _LF {
 
 static LF Lf;
 
-static PVOID LfStart(PKSTART_ROUTINE Routine, PVOID Context)
-{
-    HANDLE Handle;
-    PVOID Thread;
-    cr_assert_eq(PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Routine,
-                                      Context),
-                 STATUS_SUCCESS);
-    cr_assert_eq(ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                           &Thread, NULL),
-                 STATUS_SUCCESS);
-    ZwClose(Handle);
-    return Thread;
-}
-
-static void LfJoin(PVOID Thread)
-{
-    LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
-    cr_assert_eq(KeWaitForSingleObject(Thread, Executive, KernelMode, FALSE, &Timeout),
-                 STATUS_SUCCESS);
-    ObDereferenceObject(Thread);
-}
-
 /* The value a key holds: derived from the key's numbers, so a reader can check it. */
 static LONG ChurnValue(LONG Writer, LONG Index)
 {
@@ -145,14 +123,14 @@ Test(registry_lockfree, lookups_race_register_remove_and_table_rebuilds)
         cr_assert_eq(IRQL_GRT_REGISTER(Key, LF_VALUE, &(LONG){I}), STATUS_SUCCESS);
     }
     for (LONG I = 0; I < LF_WRITERS; I++) {
-        Threads[I] = LfStart(LfWriter, (PVOID)(LONG_PTR)I);
+        Threads[I] = StartThread(LfWriter, (PVOID)(LONG_PTR)I);
     }
     for (LONG I = 0; I < LF_READERS; I++) {
-        Threads[LF_WRITERS + I] = LfStart(LfReader, (PVOID)(LONG_PTR)I);
+        Threads[LF_WRITERS + I] = StartThread(LfReader, (PVOID)(LONG_PTR)I);
     }
     InterlockedExchange(&Lf.Go, 1);
     for (int I = 0; I < LF_READERS + LF_WRITERS; I++) {
-        LfJoin(Threads[I]);
+        JoinThread(Threads[I]);
     }
     cr_assert_eq(Lf.Unexpected, 0);
     cr_assert(Lf.NotFound > 0, "the readers looked up absent keys");
@@ -228,13 +206,13 @@ Test(registry_lockfree, a_reader_on_a_removed_entry_gets_not_found_or_a_live_val
     memset((void *)&Lf, 0, sizeof(Lf));
     VictimGeneration = 0;
     cr_assert_eq(IrqlGrtInit(), STATUS_SUCCESS);
-    Threads[0] = LfStart(VictimWriter, NULL);
+    Threads[0] = StartThread(VictimWriter, NULL);
     for (int I = 0; I < LF_READERS; I++) {
-        Threads[1 + I] = LfStart(VictimReader, NULL);
+        Threads[1 + I] = StartThread(VictimReader, NULL);
     }
     InterlockedExchange(&Lf.Go, 1);
     for (int I = 0; I < LF_READERS + 1; I++) {
-        LfJoin(Threads[I]);
+        JoinThread(Threads[I]);
     }
     cr_assert_eq(Lf.Unexpected, 0);
     cr_assert_eq(IrqlGrtDestroy(), STATUS_SUCCESS);

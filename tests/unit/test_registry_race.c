@@ -111,7 +111,7 @@ static VOID RaceWorker(PVOID Context)
 
 static VOID RaceDestroyer(PVOID Context)
 {
-    LARGE_INTEGER Delay = LockTestTimeout(5);
+    LARGE_INTEGER Delay = TestTimeout(5);
     NTSTATUS Status;
     (void)Context;
     while (ReadAcquire(&Race.Go) == 0) {
@@ -146,7 +146,7 @@ static void RunRace(BOOLEAN WithDestroy)
         }
         InterlockedExchange(&Race.Go, 1);
         for (ULONG I = 0; I < Count; I++) {
-            LARGE_INTEGER Timeout = LockTestTimeout(LOCK_TEST_WAIT_MS);
+            LARGE_INTEGER Timeout = TestTimeout(LOCK_TEST_WAIT_MS);
             cr_assert_eq(KeWaitForSingleObject(Threads[I], Executive, KernelMode, FALSE,
                                                &Timeout),
                          STATUS_SUCCESS);

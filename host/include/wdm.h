@@ -24,6 +24,7 @@
 #include <wdm/dispatcher.h>
 #include <wdm/thread.h>
 #include <wdm/dpc.h>
+#include <wdm/workitem.h>
 #include <wdm/unicode.h>
 #include <wdm/driver.h>
 

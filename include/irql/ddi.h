@@ -33,15 +33,19 @@
  * Argument-dependent routines. A routine whose allowed IRQL depends on an argument carries the
  * contract valid for every argument (KeWaitForSingleObject: <= APC_LEVEL, because only a zero
  * timeout may wait at DISPATCH_LEVEL). The wider case is a separate routine with its own
- * contract, a static inline wrapper that fixes the argument: IrqlKeWaitPoll, IrqlKeSetEventNoWait,
- * IrqlExAllocatePool2NonPaged, IrqlExFreePoolNonPaged, IrqlRtlCopyMemoryNonPaged,
- * IrqlRtlZeroMemoryNonPaged (below). They compile to the WDK call they wrap.
+ * contract, a static inline wrapper that fixes the argument: IrqlKeWaitPoll,
+ * IrqlKeWaitMultiplePoll, IrqlKeSetEventNoWait, IrqlExAllocatePool2NonPaged,
+ * IrqlExFreePoolNonPaged, IrqlRtlCopyMemoryNonPaged, IrqlRtlZeroMemoryNonPaged (below). They
+ * compile to the WDK call they wrap. IRQL_KeSynchronizeExecution does the same for a registration
+ * helper: its SynchCritSection is checked as a device-IRQL routine, so the interrupt is one too.
  *
  * Roles. IRQL_ROLE(Fn, Role) gives Fn the contract the kernel documents for a callback of that
  * WDK role type (KDEFERRED_ROUTINE: DISPATCH_LEVEL; KSERVICE_ROUTINE: a DIRQL; …) and is placed
  * like any contract. IRQL_AS_ROLE(Fn, Role) evaluates to Fn where it is handed to the kernel,
  * and is a compile error unless Fn's contract covers every IRQL the kernel may run a Role at;
  * the registration helpers (IRQL_KeInitializeDpc, IRQL_IoSetCompletionRoutine, …) apply it.
+ * A role is a WDK callback type name, except KDEFERRED_ROUTINE_THREADED (the WDK declares a
+ * threaded DPC routine as a KDEFERRED_ROUTINE, but the kernel runs it at PASSIVE_LEVEL too).
  */
 #ifndef IRQL_DDI_H
 #define IRQL_DDI_H
@@ -89,6 +93,13 @@
 #else
 #define IRQL__DDI_CHECKED(Checks, X) ((void)sizeof(struct { Checks int irql__dummy; }), (X))
 #endif
+/* IRQL_CALL_MACRO's check against Key's contract, evaluating to X, for a helper that is not
+   `Fn Args`: a statement macro (ExInitializeWorkItem), or a helper with a contract of its own
+   (IRQL_KeSynchronizeExecution). What names the call in the message. */
+#define IRQL__DDI_CHECKED_AS(Key, What, X) \
+    IRQL__DDI_CHECKED(IRQL__INSIDE(1, IRQL__CONTEXT_CODE, IRQL__FN_CODE(Key), \
+                                   "IRQL violation: " What ": the caller may run", #Key), \
+                      X)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Argument-dependent routines: checked variants with the wider contract                      */
@@ -107,6 +118,28 @@ static __inline NTSTATUS IrqlKeWaitPoll(PVOID Object)
     LARGE_INTEGER Zero;
     Zero.QuadPart = 0;
     return KeWaitForSingleObject(Object, Executive, KernelMode, FALSE, &Zero);
+}
+
+/*
+ * IrqlKeWaitMultiplePoll(Count, Object, WaitType, WaitBlockArray) — KeWaitForMultipleObjects(
+ * Count, Object, WaitType, Executive, KernelMode, FALSE, &0, WaitBlockArray): IrqlKeWaitPoll for
+ * several objects, usable at <= DISPATCH_LEVEL (KeWaitForMultipleObjects, Remarks: "If Timeout !=
+ * NULL and *Timeout = 0, the caller must be running at IRQL <= DISPATCH_LEVEL"; any other timeout
+ * needs <= APC_LEVEL, the routine's own contract). WaitType is WaitAny or WaitAll. The kernel's
+ * other rules stand, and are checked by the kernel at run time, not here: WaitBlockArray may be
+ * NULL only for Count <= THREAD_WAIT_OBJECTS (else bug check 0xC), and the array, the objects and
+ * the wait blocks must be nonpaged. Returns what the wait returns: STATUS_SUCCESS (WaitAll: every
+ * object signalled, and acquired), STATUS_WAIT_0 + n or STATUS_ABANDONED_WAIT_0 + n (WaitAny:
+ * object n), or STATUS_TIMEOUT (the wait could not be satisfied at once; nothing acquired).
+ */
+IRQL_MAX(IrqlKeWaitMultiplePoll, DISPATCH_LEVEL)
+static __inline NTSTATUS IrqlKeWaitMultiplePoll(ULONG Count, PVOID Object[], WAIT_TYPE WaitType,
+                                                PKWAIT_BLOCK WaitBlockArray)
+{
+    LARGE_INTEGER Zero;
+    Zero.QuadPart = 0;
+    return KeWaitForMultipleObjects(Count, Object, WaitType, Executive, KernelMode, FALSE, &Zero,
+                                    WaitBlockArray);
 }
 
 /*
@@ -188,6 +221,9 @@ static __inline VOID IrqlRtlZeroMemoryNonPaged(PVOID Destination, SIZE_T Length)
 #define IRQL__ROLE_DRIVER_CANCEL DISPATCH_LEVEL, DISPATCH_LEVEL
 #define IRQL__ROLE_IO_COMPLETION_ROUTINE PASSIVE_LEVEL, DISPATCH_LEVEL
 #define IRQL__ROLE_KDEFERRED_ROUTINE DISPATCH_LEVEL, DISPATCH_LEVEL
+/* A CustomThreadedDpc (KeInitializeThreadedDpc): PASSIVE_LEVEL while threaded DPCs are enabled,
+   DISPATCH_LEVEL when they are not ("Introduction to Threaded DPCs"). Not a WDK type name. */
+#define IRQL__ROLE_KDEFERRED_ROUTINE_THREADED PASSIVE_LEVEL, DISPATCH_LEVEL
 #define IRQL__ROLE_IO_DPC_ROUTINE DISPATCH_LEVEL, DISPATCH_LEVEL
 #define IRQL__ROLE_IO_TIMER_ROUTINE DISPATCH_LEVEL, DISPATCH_LEVEL
 #define IRQL__ROLE_KSERVICE_ROUTINE IRQL_DIRQL_MIN, IRQL_DIRQL_MAX
@@ -251,9 +287,55 @@ static __inline VOID IrqlRtlZeroMemoryNonPaged(PVOID Destination, SIZE_T Length)
     IRQL_CALL_MACRO(IoInitializeTimer, \
                     ((DeviceObject), IRQL_AS_ROLE(Routine, IO_TIMER_ROUTINE), (Context)))
 
+/*
+ * IRQL_KeInitializeThreadedDpc(Dpc, Routine, Context) — Routine is checked against
+ * KDEFERRED_ROUTINE_THREADED: it must accept PASSIVE_LEVEL … DISPATCH_LEVEL, so a routine written
+ * for DISPATCH_LEVEL only (IRQL_ROLE(…, KDEFERRED_ROUTINE)) is rejected — it would run at
+ * PASSIVE_LEVEL wherever threaded DPCs are enabled, the default.
+ */
+#define IRQL_KeInitializeThreadedDpc(Dpc, Routine, Context) \
+    IRQL_CALL_MACRO(KeInitializeThreadedDpc, \
+                    ((Dpc), IRQL_AS_ROLE(Routine, KDEFERRED_ROUTINE_THREADED), (Context)))
+
+/*
+ * IRQL_KeSynchronizeExecution(Interrupt, Routine, Context) — KeSynchronizeExecution for an
+ * interrupt connected at a device IRQL, Routine checked against KSYNCHRONIZE_ROUTINE; returns
+ * Routine's BOOLEAN. The helper has a contract of its own, <= DISPATCH_LEVEL: the WDK routine
+ * may be called at up to the interrupt's SynchronizeIrql, a DIRQL or, for a passive-level
+ * interrupt (Windows 8+), PASSIVE_LEVEL, so its row is = PASSIVE_LEVEL; a DIRQL Routine means a
+ * device-IRQL interrupt, which the caller asserts (as IrqlExFreePoolNonPaged's caller asserts
+ * nonpaged memory). A call from an ISR at or below the SynchronizeIrql cannot be checked and is
+ * outside the contract. For a passive-level interrupt, call IRQL_CALL(KeSynchronizeExecution)(
+ * Interrupt, IRQL_CALLBACK(Routine, PASSIVE_LEVEL, PASSIVE_LEVEL), Context) at PASSIVE_LEVEL.
+ */
+IRQL__CONTRACT(IRQL_KeSynchronizeExecution, PASSIVE_LEVEL, DISPATCH_LEVEL)
+#define IRQL_KeSynchronizeExecution(Interrupt, Routine, Context) \
+    IRQL__DDI_CHECKED_AS(IRQL_KeSynchronizeExecution, "IRQL_KeSynchronizeExecution", \
+                         KeSynchronizeExecution((Interrupt), \
+                                                IRQL_AS_ROLE(Routine, KSYNCHRONIZE_ROUTINE), \
+                                                (Context)))
+
+/*
+ * IRQL_ExInitializeWorkItem(Item, Routine, Context); — Routine is checked against
+ * WORKER_THREAD_ROUTINE (a system worker thread runs it at PASSIVE_LEVEL). A statement, not an
+ * expression, because ExInitializeWorkItem is one (a macro of statements in the WDK and in
+ * mingw-w64); each argument is evaluated once. Item is a PWORK_QUEUE_ITEM and Routine must
+ * convert to PWORKER_THREAD_ROUTINE. Queue the item with IRQL_CALL(ExQueueWorkItem).
+ */
+#define IRQL_ExInitializeWorkItem(Item, Routine, Context) \
+    do { \
+        PWORK_QUEUE_ITEM irql__item = (Item); \
+        PWORKER_THREAD_ROUTINE irql__routine = \
+            IRQL__DDI_CHECKED_AS(ExInitializeWorkItem, "IRQL_CALL_MACRO(ExInitializeWorkItem)", \
+                                 IRQL_AS_ROLE(Routine, WORKER_THREAD_ROUTINE)); \
+        ExInitializeWorkItem(irql__item, irql__routine, (Context)); \
+    } while (0)
+
 #ifdef IRQL_NO_CONTRACTS
 #undef IRQL_CALL_MACRO
 #define IRQL_CALL_MACRO(Fn, Args) (Fn Args)
+#undef IRQL__DDI_CHECKED_AS
+#define IRQL__DDI_CHECKED_AS(Key, What, X) (X)
 #endif
 
 #endif

@@ -23,7 +23,7 @@ VOID AtPassive(VOID)
     CHECK(ExAcquireResourceExclusiveLite); CHECK(MmProbeAndLockPages); CHECK(RtlZeroMemory);
     CHECK(KeDelayExecutionThread); CHECK(ExWaitForRundownProtectionRelease);
     CHECK(IoReleaseRemoveLockAndWait); CHECK(IoBuildDeviceIoControlRequest);
-    CHECK(PsGetCurrentThreadId); CHECK(KeQuerySystemTime);
+    CHECK(PsGetCurrentThreadId); CHECK(KeQuerySystemTime); CHECK(KeReleaseSemaphore);
 }
 
 IRQL_AT(AtDispatch, DISPATCH_LEVEL)
@@ -35,8 +35,8 @@ VOID AtDispatch(VOID)
     CHECK(IoAllocateMdl); CHECK(MmGetSystemAddressForMdlSafe); CHECK(MmBuildMdlForNonPagedPool);
     CHECK(IrqlKeSetEventNoWait); CHECK(KeResetEvent); CHECK(KeSetTimer); CHECK(KeCancelTimer);
     CHECK(KeInsertQueueDpc); CHECK(KeReleaseSpinLock); CHECK(KeAcquireSpinLockAtDpcLevel);
-    CHECK(KeReleaseInStackQueuedSpinLock); CHECK(KeReleaseMutex); CHECK(KeReleaseSemaphore);
-    CHECK(ExReleaseResourceLite); CHECK(ExAcquireRundownProtection); CHECK(ExQueueWorkItem);
+    CHECK(KeReleaseInStackQueuedSpinLock); CHECK(KeReleaseMutex);
+    CHECK(ExReleaseResourceLite); CHECK(ExQueueWorkItem);
     CHECK(ExAllocateFromNPagedLookasideList); CHECK(ObfDereferenceObject);
     CHECK(ObDereferenceObject); CHECK(IoReleaseCancelSpinLock); CHECK(IoStartNextPacket);
     CHECK(IrqlKeWaitPoll); CHECK(IrqlExAllocatePool2NonPaged); CHECK(IrqlExFreePoolNonPaged);
@@ -49,6 +49,7 @@ VOID AtApc(VOID)
     CHECK(ExReleaseFastMutex); CHECK(KeWaitForMultipleObjects); CHECK(KeSetEvent);
     CHECK(IoCreateDevice); CHECK(ExFreePoolWithTag);
     CHECK(KeAcquireGuardedMutex); CHECK(RtlCopyUnicodeString); CHECK(RtlSetBits);
+    CHECK(ExAcquireRundownProtection); CHECK(ExReleaseRundownProtection);
 }
 
 IRQL_RANGE(AtDirql, 3, 12)

@@ -1,4 +1,4 @@
-/* irql/ddi.h: IoDeleteDevice is = PASSIVE_LEVEL; calling it from an APC_LEVEL routine is
+/* irql/ddi.h: IoDeleteDevice is <= APC_LEVEL; calling it from a DISPATCH_LEVEL routine is
    rejected. */
 // expect: IRQL violation
 // expect: IRQL_CALL(IoDeleteDevice)
@@ -8,7 +8,7 @@
 
 VOID IoDeleteDevice(PVOID Arg); /* not declared by the host headers */
 
-IRQL_AT(Caller, APC_LEVEL)
+IRQL_AT(Caller, DISPATCH_LEVEL)
 VOID Caller(VOID)
 {
     IRQL_ENTER(Caller);

@@ -3,10 +3,14 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS irql irql_host EXPORT irqlTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+if(IRQL_KERNEL)
+  install(TARGETS irql EXPORT irqlTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+else()
+  install(TARGETS irql irql_host EXPORT irqlTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/host/include/
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/irql-host)
+endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/irql DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/host/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/irql-host)
 install(EXPORT irqlTargets NAMESPACE irql:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/irql)
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/irqlConfig.cmake.in
   ${PROJECT_BINARY_DIR}/irqlConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/irql)

@@ -7,9 +7,12 @@ set -euo pipefail
 declare -A needs=(
   [cmake]=cmake [ninja]=ninja-build [gcc]=gcc [g++]=g++ [clang]=clang [clang++]=clang [objcopy]=binutils
   [objdump]=binutils [nm]=binutils
+  # kernel presets: .sys builds (x64, x86) and Wine to load them
+  [x86_64-w64-mingw32-gcc]=gcc-mingw-w64-x86-64 [i686-w64-mingw32-gcc]=gcc-mingw-w64-i686
+  [x86_64-w64-mingw32-dlltool]=binutils-mingw-w64-x86-64 [wine]=wine
 )
 # packages whose presence no command shows
-extra_packages=(libclang-rt-14-dev)
+extra_packages=(libclang-rt-14-dev mingw-w64-x86-64-dev mingw-w64-i686-dev wine64)
 
 missing=()
 for cmd in "${!needs[@]}"; do

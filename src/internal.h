@@ -20,31 +20,43 @@
 #define IRQLP_SIGNATURE_PUSH_LOCK IRQL__SIGNATURE_PUSH_LOCK
 
 /* The calling thread, as the wrappers record owners. Any IRQL. */
-FORCEINLINE PVOID IrqlpSelf(VOID)
+IRQL__INLINE PVOID IrqlpSelf(VOID)
 {
     return (PVOID)KeGetCurrentThread();
 }
 
 /* Owner fields are written by the owner and read by any thread (which only compares them with
    itself): atomic, unordered. */
-FORCEINLINE PVOID IrqlpReadOwner(PVOID volatile *Field)
+IRQL__INLINE PVOID IrqlpReadOwner(PVOID volatile *Field)
 {
     return ReadPointerNoFence((PVOID const volatile *)Field);
 }
 
-FORCEINLINE VOID IrqlpWriteOwner(PVOID volatile *Field, PVOID Value)
+IRQL__INLINE VOID IrqlpWriteOwner(PVOID volatile *Field, PVOID Value)
 {
     WritePointerNoFence(Field, Value);
 }
 
+/* Zeroed memory of Bytes (> 0) from paged (Paged) or non-paged pool with Tag, or NULL
+   (pool.c: ExAllocatePool2, or ExAllocatePoolWithTag and zeroing in builds with
+   IRQL_POOL_USE_EX_ALLOCATE_POOL_WITH_TAG=1). <= APC_LEVEL for paged, DISPATCH_LEVEL else. */
+PVOID IrqlpAllocate(BOOLEAN Paged, SIZE_T Bytes, ULONG Tag);
+
 /* A pool tag: one to four characters 0x20–0x7E from the low byte up, then zero bytes. */
 BOOLEAN IrqlpTagIsValid(ULONG Tag);
 
-/* Initialise / delete the lock at Lock, of kind Kind (IRQL__KIND_…), with the kind's Init or
-   Delete (protected.c; also used by the registry). STATUS_INVALID_PARAMETER for an unknown
-   kind; otherwise the kind's status (Delete: STATUS_IRQL_LOCK_HELD for a held lock). */
-NTSTATUS IrqlpInitLock(PVOID Lock, ULONG Kind);
-NTSTATUS IrqlpDeleteLock(PVOID Lock, ULONG Kind);
+/* A kind's IRQL__LOCK_OPS table (<irql/lock.h>), from its Init and Delete. */
+#define IRQLP_DEFINE_LOCK_OPS(Kind, Type, Api, api)                                            \
+    static NTSTATUS Irqlp##Api##InitOps(PVOID Lock)                                           \
+    {                                                                                         \
+        return Irql##Api##Init((Type *)Lock);                                                 \
+    }                                                                                         \
+    static NTSTATUS Irqlp##Api##DeleteOps(PVOID Lock)                                         \
+    {                                                                                         \
+        return Irql##Api##Delete((Type *)Lock);                                               \
+    }                                                                                         \
+    const IRQL__LOCK_OPS irql__##api##_ops = {(Kind), Irqlp##Api##InitOps,                    \
+                                              Irqlp##Api##DeleteOps}
 
 /* The symbolic name of a library status ("STATUS_IRQL_LOCK_BUSY"), or NULL. */
 PCSTR IrqlpStatusName(NTSTATUS Status);

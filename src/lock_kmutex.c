@@ -119,9 +119,13 @@ NTSTATUS IrqlKMutexDelete(PIRQL_KMUTEX Mutex)
     if (Mutex->Signature != IRQLP_SIGNATURE_KMUTEX) {
         return STATUS_IRQL_LOCK_NOT_INITIALIZED;
     }
-    if (IrqlpReadOwner(&Mutex->Owner) != NULL || KeReadStateMutex(&Mutex->Mutex) != 1) {
+    /* KeReadStateMutex's value, read from the header: Wine stubs the routine (aborts). */
+    if (IrqlpReadOwner(&Mutex->Owner) != NULL ||
+        ReadNoFence((LONG const volatile *)&Mutex->Mutex.Header.SignalState) != 1) {
         return STATUS_IRQL_LOCK_HELD;
     }
     Mutex->Signature = 0;
     return STATUS_SUCCESS;
 }
+
+IRQLP_DEFINE_LOCK_OPS(IRQL__KIND_KMUTEX, IRQL_KMUTEX, KMutex, kmutex);

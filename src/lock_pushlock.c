@@ -192,3 +192,5 @@ NTSTATUS IrqlPushLockDelete(PIRQL_PUSH_LOCK Lock)
     Lock->Signature = 0;
     return STATUS_SUCCESS;
 }
+
+IRQLP_DEFINE_LOCK_OPS(IRQL__KIND_PUSH_LOCK, IRQL_PUSH_LOCK, PushLock, push_lock);

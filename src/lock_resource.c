@@ -143,3 +143,5 @@ NTSTATUS IrqlResourceDelete(PIRQL_RESOURCE Resource)
     KeLeaveCriticalRegion();
     return ExDeleteResourceLite(&Resource->Resource);
 }
+
+IRQLP_DEFINE_LOCK_OPS(IRQL__KIND_RESOURCE, IRQL_RESOURCE, Resource, resource);

@@ -153,3 +153,5 @@ NTSTATUS IrqlSpinLockDelete(PIRQL_SPIN_LOCK Lock)
     Lock->Signature = 0;
     return STATUS_SUCCESS;
 }
+
+IRQLP_DEFINE_LOCK_OPS(IRQL__KIND_SPIN_LOCK, IRQL_SPIN_LOCK, SpinLock, spin_lock);

@@ -36,21 +36,18 @@ static BOOLEAN IrqlpPoolIrqlOk(ULONG Pool)
     return (BOOLEAN)(KeGetCurrentIrql() <= IrqlpPoolMaxIrql(Pool));
 }
 
-/* Zeroed memory of Bytes (> 0) from Pool with Tag, or NULL. */
-static PVOID IrqlpPoolAllocate(ULONG Pool, SIZE_T Bytes, ULONG Tag)
+PVOID IrqlpAllocate(BOOLEAN Paged, SIZE_T Bytes, ULONG Tag)
 {
 #if IRQL_POOL_USE_EX_ALLOCATE_POOL_WITH_TAG
     /* ExAllocatePoolWithTag is deprecated in new WDKs; it is the only allocator older
        kernels and Wine have. */
-    PVOID P = ExAllocatePoolWithTag(Pool == IRQL_POOL_PAGED ? PagedPool : NonPagedPoolNx, Bytes,
-                                    Tag);
+    PVOID P = ExAllocatePoolWithTag(Paged ? PagedPool : NonPagedPoolNx, Bytes, Tag);
     if (P != NULL) {
         RtlZeroMemory(P, Bytes);
     }
     return P;
 #else
-    return ExAllocatePool2(Pool == IRQL_POOL_PAGED ? POOL_FLAG_PAGED : POOL_FLAG_NON_PAGED, Bytes,
-                           Tag);
+    return ExAllocatePool2(Paged ? POOL_FLAG_PAGED : POOL_FLAG_NON_PAGED, Bytes, Tag);
 #endif
 }
 
@@ -73,7 +70,7 @@ NTSTATUS irql__box_new(PIRQL_BOX_HEADER Box, SIZE_T Size, ULONG Tag, ULONG Pool)
     if (!IrqlpTagIsValid(Tag)) {
         return STATUS_IRQL_POOL_TAG_INVALID;
     }
-    P = IrqlpPoolAllocate(Pool, Size, Tag);
+    P = IrqlpAllocate((BOOLEAN)(Pool == IRQL_POOL_PAGED), Size, Tag);
     if (P == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -194,7 +191,8 @@ NTSTATUS irql__vec_reserve(PIRQL_VEC_HEADER Vec, SIZE_T Additional, SIZE_T Eleme
     if (Capacity > MAXSIZE_T / ElementSize) {
         Capacity = Needed; /* fits: IrqlpVecCheck checked Needed */
     }
-    Data = IrqlpPoolAllocate(Pool, Capacity * ElementSize, IrqlpVecTag(Vec));
+    Data = IrqlpAllocate((BOOLEAN)(Pool == IRQL_POOL_PAGED), Capacity * ElementSize,
+                         IrqlpVecTag(Vec));
     if (Data == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }

@@ -22,48 +22,8 @@ typedef struct _IRQLP_PROTECTED_HEADER {
 
 typedef char IrqlpHeaderIs16Bytes[sizeof(IRQLP_PROTECTED_HEADER) == 16 ? 1 : -1];
 
-NTSTATUS IrqlpInitLock(PVOID Lock, ULONG Kind)
-{
-    switch (Kind) {
-    case IRQL__KIND_KMUTEX:
-        return IrqlKMutexInit((PIRQL_KMUTEX)Lock);
-    case IRQL__KIND_FAST_MUTEX:
-        return IrqlFastMutexInit((PIRQL_FAST_MUTEX)Lock);
-    case IRQL__KIND_GUARDED_MUTEX:
-        return IrqlGuardedMutexInit((PIRQL_GUARDED_MUTEX)Lock);
-    case IRQL__KIND_SPIN_LOCK:
-        return IrqlSpinLockInit((PIRQL_SPIN_LOCK)Lock);
-    case IRQL__KIND_RESOURCE:
-        return IrqlResourceInit((PIRQL_RESOURCE)Lock);
-    case IRQL__KIND_PUSH_LOCK:
-        return IrqlPushLockInit((PIRQL_PUSH_LOCK)Lock);
-    default:
-        return STATUS_INVALID_PARAMETER;
-    }
-}
-
-NTSTATUS IrqlpDeleteLock(PVOID Lock, ULONG Kind)
-{
-    switch (Kind) {
-    case IRQL__KIND_KMUTEX:
-        return IrqlKMutexDelete((PIRQL_KMUTEX)Lock);
-    case IRQL__KIND_FAST_MUTEX:
-        return IrqlFastMutexDelete((PIRQL_FAST_MUTEX)Lock);
-    case IRQL__KIND_GUARDED_MUTEX:
-        return IrqlGuardedMutexDelete((PIRQL_GUARDED_MUTEX)Lock);
-    case IRQL__KIND_SPIN_LOCK:
-        return IrqlSpinLockDelete((PIRQL_SPIN_LOCK)Lock);
-    case IRQL__KIND_RESOURCE:
-        return IrqlResourceDelete((PIRQL_RESOURCE)Lock);
-    case IRQL__KIND_PUSH_LOCK:
-        return IrqlPushLockDelete((PIRQL_PUSH_LOCK)Lock);
-    default:
-        return STATUS_INVALID_PARAMETER;
-    }
-}
-
 NTSTATUS irql__protected_new(PVOID *Out, SIZE_T Size, SIZE_T DataOffset, SIZE_T DataSize,
-                             ULONG Kind, const VOID *Initial, ULONG Tag)
+                             PCIRQL__LOCK_OPS Ops, const VOID *Initial, ULONG Tag)
 {
     PIRQLP_PROTECTED_HEADER Header;
     PUCHAR Value;
@@ -79,17 +39,16 @@ NTSTATUS irql__protected_new(PVOID *Out, SIZE_T Size, SIZE_T DataOffset, SIZE_T 
     if (!IrqlpTagIsValid(Tag)) {
         return STATUS_IRQL_POOL_TAG_INVALID;
     }
-    if (Kind == IRQL__KIND_NONE || Size > MAXULONG - sizeof(*Header) || DataOffset > Size ||
+    if (Ops == NULL || Size > MAXULONG - sizeof(*Header) || DataOffset > Size ||
         DataSize > Size - DataOffset) {
         return STATUS_INVALID_PARAMETER;
     }
-    Header = (PIRQLP_PROTECTED_HEADER)ExAllocatePool2(POOL_FLAG_NON_PAGED,
-                                                      sizeof(*Header) + Size, Tag);
+    Header = (PIRQLP_PROTECTED_HEADER)IrqlpAllocate(FALSE, sizeof(*Header) + Size, Tag);
     if (Header == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     Value = (PUCHAR)(Header + 1);
-    Status = IrqlpInitLock(Value, Kind); /* the lock is the first member */
+    Status = Ops->Init(Value); /* the lock is the first member */
     if (!NT_SUCCESS(Status)) {
         ExFreePoolWithTag(Header, Tag);
         return Status;
@@ -99,23 +58,23 @@ NTSTATUS irql__protected_new(PVOID *Out, SIZE_T Size, SIZE_T DataOffset, SIZE_T 
     }
     Header->Tag = Tag;
     Header->Size = (ULONG)Size;
-    Header->Kind = Kind;
+    Header->Kind = Ops->Kind;
     Header->Signature = IRQLP_PROTECTED_SIGNATURE;
     *Out = Value;
     return STATUS_SUCCESS;
 }
 
 NTSTATUS irql__protected_release(PVOID *InOut, SIZE_T Size, SIZE_T DataOffset, SIZE_T DataSize,
-                                 ULONG Kind, PVOID Out, ULONG Tag)
+                                 PCIRQL__LOCK_OPS Ops, PVOID Out, ULONG Tag)
 {
     PIRQLP_PROTECTED_HEADER Header;
     PUCHAR Value;
     NTSTATUS Status;
 
-    if (InOut == NULL || *InOut == NULL) {
+    if (InOut == NULL || *InOut == NULL || Ops == NULL) {
         return STATUS_INVALID_PARAMETER;
     }
-    if (KeGetCurrentIrql() > (Kind == IRQL__KIND_RESOURCE ? APC_LEVEL : DISPATCH_LEVEL)) {
+    if (KeGetCurrentIrql() > (Ops->Kind == IRQL__KIND_RESOURCE ? APC_LEVEL : DISPATCH_LEVEL)) {
         return STATUS_IRQL_LOCK_IRQL_TOO_HIGH;
     }
     if (!IrqlpTagIsValid(Tag)) {
@@ -124,14 +83,14 @@ NTSTATUS irql__protected_release(PVOID *InOut, SIZE_T Size, SIZE_T DataOffset, S
     Value = (PUCHAR)*InOut;
     Header = (PIRQLP_PROTECTED_HEADER)Value - 1;
     if (Header->Signature != IRQLP_PROTECTED_SIGNATURE || Header->Size != Size ||
-        Header->Kind != Kind || DataOffset > Size || DataSize > Size - DataOffset) {
+        Header->Kind != Ops->Kind || DataOffset > Size || DataSize > Size - DataOffset) {
         return STATUS_IRQL_PROTECTED_MISMATCH;
     }
     if (Header->Tag != Tag) {
         return STATUS_IRQL_POOL_TAG_MISMATCH;
     }
     /* Refuses a held lock; a lock the caller already deleted is fine. */
-    Status = IrqlpDeleteLock(Value, Kind);
+    Status = Ops->Delete(Value);
     if (!NT_SUCCESS(Status) && Status != STATUS_IRQL_LOCK_NOT_INITIALIZED) {
         return Status;
     }

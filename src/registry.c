@@ -97,7 +97,8 @@ typedef struct _IRQLP_GRT_ENTRY {
     PCSTR TypeName;                /* the copy, inside this block */
     PCSTR TypeNameLiteral;         /* the registering caller's #Type, compared by address first */
     ULONG Size;                    /* sizeof(Type) */
-    ULONG Kind;                    /* IRQL__KIND_… */
+    ULONG Kind;                    /* IRQL__KIND_… (Ops->Kind, where GET compares it) */
+    PCIRQL__LOCK_OPS Ops;          /* makes and deletes the lock */
     union {
         struct {                   /* little-endian: Layout = (DataOffset << 32) | DataSize */
             ULONG DataSize;
@@ -160,7 +161,7 @@ static IRQLP_GRT_ENTRY IrqlpGrtTombstone;
    consistent: see the header comment for why a writer that then reads it as zero may free
    what it retired before). Returns the counter to leave through (the same one, whichever
    thread leaves). */
-FORCEINLINE LONG volatile *ReaderEnter(VOID)
+IRQL__INLINE LONG volatile *ReaderEnter(VOID)
 {
     /* The shard: a hash of this thread's stack address (one instruction to get, and distinct
        threads run on distinct stacks; any shard is correct, the choice only spreads the
@@ -173,7 +174,7 @@ FORCEINLINE LONG volatile *ReaderEnter(VOID)
     return Readers;
 }
 
-FORCEINLINE VOID ReaderLeave(LONG volatile *Readers)
+IRQL__INLINE VOID ReaderLeave(LONG volatile *Readers)
 {
     InterlockedDecrement(Readers);
 }
@@ -303,7 +304,7 @@ static NTSTATUS HashKey(PCSTR Key, PULONG Length, PULONG Hash)
 
 /* Length bytes of A and B equal? Eight at a time (the last eight overlapping), inline: keys
    are short, and a memcmp call costs more than the compare. */
-FORCEINLINE BOOLEAN KeyBytesEqual(PCSTR A, PCSTR B, ULONG Length)
+IRQL__INLINE BOOLEAN KeyBytesEqual(PCSTR A, PCSTR B, ULONG Length)
 {
     ULONG64 X;
     ULONG64 Y;
@@ -324,7 +325,7 @@ FORCEINLINE BOOLEAN KeyBytesEqual(PCSTR A, PCSTR B, ULONG Length)
     return X == Y;
 }
 
-FORCEINLINE BOOLEAN KeyMatches(PIRQLP_GRT_ENTRY Entry, PCSTR Key, ULONG Length, ULONG Hash)
+IRQL__INLINE BOOLEAN KeyMatches(PIRQLP_GRT_ENTRY Entry, PCSTR Key, ULONG Length, ULONG Hash)
 {
     return Entry->Hash == Hash && Entry->KeyLength == Length &&
            KeyBytesEqual(Entry->Key, Key, Length);
@@ -366,7 +367,7 @@ static BOOLEAN StringsEqual(PCSTR A, PCSTR B)
     return *A == *B;
 }
 
-FORCEINLINE BOOLEAN TypeMatches(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size,
+IRQL__INLINE BOOLEAN TypeMatches(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size,
                                        SIZE_T DataOffset, SIZE_T DataSize, ULONG Kind)
 {
     return Entry->Size == Size && Entry->Kind == Kind && Entry->DataOffset == DataOffset &&
@@ -385,7 +386,7 @@ static PIRQLP_GRT_VALUE_HEADER ValueHeader(PVOID Value)
 static BOOLEAN FreeValue(PIRQLP_GRT_ENTRY Entry, PCSTR Caller)
 {
     PIRQLP_GRT_VALUE_HEADER Header = ValueHeader(Entry->Value);
-    NTSTATUS Status = IrqlpDeleteLock(Entry->Value, Entry->Kind);
+    NTSTATUS Status = Entry->Ops->Delete(Entry->Value);
     KIRQL OldIrql;
 
     Header->Signature = 0;
@@ -405,8 +406,8 @@ static BOOLEAN FreeValue(PIRQLP_GRT_ENTRY Entry, PCSTR Caller)
 
 static PIRQLP_GRT_TABLE AllocateTable(ULONG Slots)
 {
-    PIRQLP_GRT_TABLE Table = (PIRQLP_GRT_TABLE)ExAllocatePool2(
-        POOL_FLAG_NON_PAGED, sizeof(IRQLP_GRT_TABLE) + (SIZE_T)Slots * sizeof(PVOID),
+    PIRQLP_GRT_TABLE Table = (PIRQLP_GRT_TABLE)IrqlpAllocate(
+        FALSE, sizeof(IRQLP_GRT_TABLE) + (SIZE_T)Slots * sizeof(PVOID),
         IRQL_GRT_POOL_TAG); /* zeroed */
     if (Table != NULL) {
         Table->Mask = Slots - 1;
@@ -504,7 +505,7 @@ NTSTATUS IrqlGrtInit(VOID)
 }
 
 NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataOffset,
-                            SIZE_T DataSize, ULONG Kind, const VOID *Initial)
+                            SIZE_T DataSize, PCIRQL__LOCK_OPS Ops, const VOID *Initial)
 {
     PIRQLP_GRT_ENTRY Entry;
     PIRQLP_GRT_VALUE_HEADER Value;
@@ -526,7 +527,7 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
     if (!NT_SUCCESS(Status)) {
         return Status;
     }
-    if (TypeName == NULL || Kind == IRQL__KIND_NONE || Size > MAXULONG / 2 ||
+    if (TypeName == NULL || Ops == NULL || Size > MAXULONG / 2 ||
         DataOffset > Size || DataSize > Size - DataOffset) {
         return STATUS_INVALID_PARAMETER;
     }
@@ -541,14 +542,14 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
         return Status;
     }
 
-    Entry = (PIRQLP_GRT_ENTRY)ExAllocatePool2(
-        POOL_FLAG_NON_PAGED, sizeof(IRQLP_GRT_ENTRY) + Length + 1 + TypeLength + 1,
+    Entry = (PIRQLP_GRT_ENTRY)IrqlpAllocate(
+        FALSE, sizeof(IRQLP_GRT_ENTRY) + Length + 1 + TypeLength + 1,
         IRQL_GRT_POOL_TAG);
     if (Entry == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    Value = (PIRQLP_GRT_VALUE_HEADER)ExAllocatePool2(
-        POOL_FLAG_NON_PAGED, IRQLP_GRT_VALUE_OFFSET + IRQLP_GRT_ALIGN(Size), IRQL_GRT_POOL_TAG);
+    Value = (PIRQLP_GRT_VALUE_HEADER)IrqlpAllocate(
+        FALSE, IRQLP_GRT_VALUE_OFFSET + IRQLP_GRT_ALIGN(Size), IRQL_GRT_POOL_TAG);
     if (Value == NULL) {
         ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -561,11 +562,12 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
     Entry->Hash = Hash;
     Entry->Size = (ULONG)Size;
     Entry->Layout = ((ULONG64)DataOffset << 32) | (ULONG)DataSize;
-    Entry->Kind = Kind;
+    Entry->Kind = Ops->Kind;
+    Entry->Ops = Ops;
     Entry->Retired = NULL;
     Entry->Value = (PUCHAR)Value + IRQLP_GRT_VALUE_OFFSET;
     ExInitializeRundownProtection(&Entry->Rundown);
-    Status = IrqlpInitLock(Entry->Value, Kind); /* the lock is the first member */
+    Status = Ops->Init(Entry->Value); /* the lock is the first member */
     if (!NT_SUCCESS(Status)) {
         ExFreePoolWithTag(Value, IRQL_GRT_POOL_TAG);
         ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
@@ -654,7 +656,7 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
     FreeRetired(FreeEntries, FreeTables);
     if (!NT_SUCCESS(Status)) {
         /* Never published: nobody else has seen it. */
-        (VOID)IrqlpDeleteLock(Entry->Value, Kind);
+        (VOID)Ops->Delete(Entry->Value);
         ExFreePoolWithTag(Value, IRQL_GRT_POOL_TAG);
         ExFreePoolWithTag(Entry, IRQL_GRT_POOL_TAG);
     }
@@ -663,7 +665,7 @@ NTSTATUS irql__grt_register(PCSTR Key, PCSTR TypeName, SIZE_T Size, SIZE_T DataO
 
 /* A reader (inside the read path, state READY): the entry holding Key in the current table,
    or NULL. */
-FORCEINLINE PIRQLP_GRT_ENTRY Probe(PCSTR Key, ULONG Length, ULONG Hash)
+IRQL__INLINE PIRQLP_GRT_ENTRY Probe(PCSTR Key, ULONG Length, ULONG Hash)
 {
     PIRQLP_GRT_TABLE Table = CurrentTable();
     PIRQLP_GRT_ENTRY Entry;
@@ -703,7 +705,7 @@ static NTSTATUS RundownRefused(VOID)
     return NT_SUCCESS(Status) ? STATUS_IRQL_GRT_KEY_NOT_FOUND /* being removed */ : Status;
 }
 
-FORCEINLINE NTSTATUS Reference(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size,
+IRQL__INLINE NTSTATUS Reference(PIRQLP_GRT_ENTRY Entry, PCSTR TypeName, SIZE_T Size,
                                SIZE_T DataOffset, SIZE_T DataSize, ULONG Kind, PVOID *PtrOut)
 {
     /* The fast check: the caller's #Type literal is the registering one (same image, and the

@@ -22,6 +22,7 @@
  */
 #include <ntddk.h>
 
+#include <irql/ddi.h> /* WDK routines through IRQL_CALL, with their documented IRQLs */
 #include <irql/irql.h>
 #include <irql/lock.h>
 #include <irql/pool.h>
@@ -79,13 +80,15 @@ static KDPC TickDpc;
 static LONG DpcQueued;
 static PETHREAD Workers[COUNTER_WORKERS];
 
+/* The kernel's callbacks are NTAPI (stdcall on x86): the definitions say so too, as gcc
+   requires a definition to repeat its declaration's calling convention. */
 DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD CounterUnload;
 static KDEFERRED_ROUTINE CounterTick;
 static KSTART_ROUTINE CounterWorker;
 
 IRQL_AT(CounterTick, DISPATCH_LEVEL)
-static VOID CounterTick(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+static VOID NTAPI CounterTick(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
 {
     IRQL_ENTER(CounterTick);
     UNREFERENCED_PARAMETER(Dpc);
@@ -133,14 +136,14 @@ static VOID CountRound(ULONG Worker, ULONG Round, ULONG TickEvery)
             L->Entries++;
             L->LastWorker = Worker;
         }
-        if (KeInsertQueueDpc(&TickDpc, NULL, NULL)) {
+        if (IRQL_CALL(KeInsertQueueDpc)(&TickDpc, NULL, NULL)) {
             InterlockedIncrement(&DpcQueued);
         }
     }
 }
 
 IRQL_AT(CounterWorker, PASSIVE_LEVEL)
-static VOID CounterWorker(PVOID Context)
+static VOID NTAPI CounterWorker(PVOID Context)
 {
     IRQL_ENTER(CounterWorker);
     ULONG Worker = (ULONG)(ULONG_PTR)Context;
@@ -148,7 +151,7 @@ static VOID CounterWorker(PVOID Context)
     for (ULONG Round = 0; Round < Work->Rounds; Round++) {
         IRQL_CALL(CountRound)(Worker, Round, Work->TickEvery);
     }
-    PsTerminateSystemThread(STATUS_SUCCESS);
+    IRQL_CALL(PsTerminateSystemThread)(STATUS_SUCCESS);
 }
 
 IRQL_AT(StartWorker, PASSIVE_LEVEL)
@@ -160,15 +163,15 @@ static NTSTATUS StartWorker(ULONG Index)
     NTSTATUS Status;
 
     InitializeObjectAttributes(&Attributes, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
-    Status = PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, &Attributes, NULL, NULL,
-                                  IRQL_CALLBACK(CounterWorker, PASSIVE_LEVEL, PASSIVE_LEVEL),
-                                  (PVOID)(ULONG_PTR)Index);
+    /* Checked against KSTART_ROUTINE: CounterWorker's contract must allow PASSIVE_LEVEL. */
+    Status = IRQL_PsCreateSystemThread(&Handle, THREAD_ALL_ACCESS, &Attributes, NULL, NULL,
+                                       CounterWorker, (PVOID)(ULONG_PTR)Index);
     if (!NT_SUCCESS(Status)) {
         return Status;
     }
-    Status = ObReferenceObjectByHandle(Handle, SYNCHRONIZE, *PsThreadType, KernelMode,
-                                       (PVOID *)&Workers[Index], NULL);
-    ZwClose(Handle);
+    Status = IRQL_CALL(ObReferenceObjectByHandle)(Handle, SYNCHRONIZE, *PsThreadType,
+                                                  KernelMode, (PVOID *)&Workers[Index], NULL);
+    IRQL_CALL(ZwClose)(Handle);
     return Status;
 }
 
@@ -181,16 +184,17 @@ static VOID StopWorkers(VOID)
     for (ULONG i = 0; i < COUNTER_WORKERS; i++) {
         if (Workers[i] != NULL) {
             NTSTATUS Status =
-                KeWaitForSingleObject(Workers[i], Executive, KernelMode, FALSE, &Timeout);
+                IRQL_CALL(KeWaitForSingleObject)(Workers[i], Executive, KernelMode, FALSE,
+                                                 &Timeout);
             if (Status != STATUS_SUCCESS) {
                 DbgPrint("IrqlCounter: worker %lu did not finish (0x%08lX)\n", (unsigned long)i,
                          (unsigned long)(ULONG)Status);
             }
-            ObDereferenceObject(Workers[i]);
+            IRQL_CALL_MACRO(ObDereferenceObject, (Workers[i]));
             Workers[i] = NULL;
         }
     }
-    KeFlushQueuedDpcs();
+    IRQL_CALL(KeFlushQueuedDpcs)();
 }
 
 IRQL_MAX(ReadNamed, PASSIVE_LEVEL)
@@ -210,7 +214,7 @@ static LONG64 ReadNamed(PCSTR Name)
 
 /* Undo DriverEntry, whatever part of it ran; print the report. */
 IRQL_AT(CounterUnload, PASSIVE_LEVEL)
-static VOID CounterUnload(PDRIVER_OBJECT DriverObject)
+static VOID NTAPI CounterUnload(PDRIVER_OBJECT DriverObject)
 {
     IRQL_ENTER(CounterUnload);
     TOTALS Sum = {0, 0, IRQL_VEC_INIT};
@@ -272,7 +276,7 @@ static VOID CounterUnload(PDRIVER_OBJECT DriverObject)
 }
 
 IRQL_AT(DriverEntry, PASSIVE_LEVEL)
-NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     IRQL_ENTER(DriverEntry);
     const LOG Empty = {0, 0};
@@ -282,7 +286,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     IrqlSpinLockInit(&Totals.Lock);
     IrqlResourceInit(&Histogram.Lock);
     IrqlFastMutexInit(&Config.Lock);
-    KeInitializeDpc(&TickDpc, IRQL_CALLBACK(CounterTick, DISPATCH_LEVEL, DISPATCH_LEVEL), NULL);
+    IRQL_KeInitializeDpc(&TickDpc, CounterTick, NULL); /* checked against KDEFERRED_ROUTINE */
     DriverObject->DriverUnload = IRQL_CALLBACK(CounterUnload, PASSIVE_LEVEL, PASSIVE_LEVEL);
 
     Status = IRQL_BOX_NEW(&Settings, COUNTER_TAG);

@@ -43,7 +43,7 @@
 #ifndef IRQL_IRQL_H
 #define IRQL_IRQL_H
 
-#include <wdm.h>
+#include <irql/wdk.h>
 
 #include <irql/status.h>
 

@@ -484,7 +484,7 @@ NTSTATUS IrqlPushLockDelete(_Inout_ PIRQL_PUSH_LOCK Lock);
                                0, DISPATCH_LEVEL, "DISPATCH_LEVEL", \
                                "allocate a protected value from non-paged pool"), \
         irql__protected_new((PVOID *)(PtrOut), sizeof(Type), IRQL__DATA_OFFSET(Type), \
-                            sizeof(((Type *)0)->Data), IRQL__LOCK_KIND(&((Type *)0)->Lock), \
+                            sizeof(((Type *)0)->Data), IRQL__LOCK_OPS_OF(&((Type *)0)->Lock), \
                             (Initial), (Tag)))
 
 #define IRQL_PROTECTED_INTO_INNER(Type, PtrInOut, Out, Tag) \
@@ -821,12 +821,25 @@ typedef struct _IRQL__SCOPED_LOCK {
 DECLSPEC_NORETURN VOID irql__lock_violation(_In_ NTSTATUS Status, _In_ PVOID Lock,
                                             _In_z_ PCSTR Site);
 
+/* A lock kind's lifecycle, for the code that makes locks inside pool blocks (the heap form, the
+   registry). The macros hand over the kind's table (IRQL__LOCK_OPS_OF), never a kind number, so
+   that a driver links, and imports the kernel routines of, only the kinds it uses: a driver
+   without push locks runs on kernels that lack them. Each table lives with its kind in src/. */
+typedef struct _IRQL__LOCK_OPS {
+    ULONG Kind;                      /* IRQL__KIND_… */
+    NTSTATUS (*Init)(PVOID Lock);    /* the kind's Init */
+    NTSTATUS (*Delete)(PVOID Lock);  /* the kind's Delete */
+} IRQL__LOCK_OPS;
+typedef const IRQL__LOCK_OPS *PCIRQL__LOCK_OPS;
+extern const IRQL__LOCK_OPS irql__kmutex_ops, irql__fast_mutex_ops, irql__guarded_mutex_ops,
+    irql__spin_lock_ops, irql__resource_ops, irql__push_lock_ops;
+
 NTSTATUS irql__protected_new(_Out_ PVOID *Out, _In_ SIZE_T Size, _In_ SIZE_T DataOffset,
-                             _In_ SIZE_T DataSize, _In_ ULONG Kind,
+                             _In_ SIZE_T DataSize, _In_opt_ PCIRQL__LOCK_OPS Ops,
                              _In_opt_ const VOID *Initial, _In_ ULONG Tag);
 NTSTATUS irql__protected_release(_Inout_ PVOID *InOut, _In_ SIZE_T Size, _In_ SIZE_T DataOffset,
-                                 _In_ SIZE_T DataSize, _In_ ULONG Kind, _Out_opt_ PVOID Out,
-                                 _In_ ULONG Tag);
+                                 _In_ SIZE_T DataSize, _In_opt_ PCIRQL__LOCK_OPS Ops,
+                                 _Out_opt_ PVOID Out, _In_ ULONG Tag);
 
 IRQL__SCOPE_INLINE IRQL__SCOPED_LOCK irql__lock_begin(PIRQL__SCOPE_GUARD Guard, PVOID Lock,
                                                       ULONG Kind, BOOLEAN Shared, PCSTR Site)
@@ -913,6 +926,16 @@ IRQL__SCOPE_INLINE VOID irql__lock_end(PIRQL__SCOPED_LOCK Scope)
         IRQL_RESOURCE *: IRQL__KIND_RESOURCE, \
         IRQL_PUSH_LOCK *: IRQL__KIND_PUSH_LOCK, \
         default: IRQL__KIND_NONE)
+
+#define IRQL__LOCK_OPS_OF(LockPtr) \
+    _Generic((LockPtr), \
+        IRQL_KMUTEX *: &irql__kmutex_ops, \
+        IRQL_FAST_MUTEX *: &irql__fast_mutex_ops, \
+        IRQL_GUARDED_MUTEX *: &irql__guarded_mutex_ops, \
+        IRQL_SPIN_LOCK *: &irql__spin_lock_ops, \
+        IRQL_RESOURCE *: &irql__resource_ops, \
+        IRQL_PUSH_LOCK *: &irql__push_lock_ops, \
+        default: (PCIRQL__LOCK_OPS)0)
 
 /* "IRQL_WITH(&Stats, S) at driver.c:42": the text a scope's bug check names. */
 #define IRQL__LOCK_STRING2(X) #X
@@ -1056,7 +1079,7 @@ IRQL__SCOPE_INLINE VOID irql__lock_end(PIRQL__SCOPED_LOCK Scope)
         IRQL__PROTECTED_CHECKS(Type, PtrInOut, Out, What, 1, DISPATCH_LEVEL, "DISPATCH_LEVEL", \
                                "free a protected value"), \
         irql__protected_release((PVOID *)(PtrInOut), sizeof(Type), IRQL__DATA_OFFSET(Type), \
-                                sizeof(((Type *)0)->Data), IRQL__LOCK_KIND(&((Type *)0)->Lock), \
+                                sizeof(((Type *)0)->Data), IRQL__LOCK_OPS_OF(&((Type *)0)->Lock), \
                                 (Out), (Tag)))
 
 #endif /* !__cplusplus */

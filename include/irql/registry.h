@@ -108,7 +108,7 @@ NTSTATUS IrqlGrtInit(VOID);
                               "IRQL_GRT_REGISTER(" #Key ", " #Type ", " #InitialValue ")", \
                               APC_LEVEL, "APC_LEVEL", "register a protected value"), \
         irql__grt_register((Key), #Type, sizeof(Type), IRQL__DATA_OFFSET(Type), \
-                           sizeof(((Type *)0)->Data), IRQL__LOCK_KIND(&((Type *)0)->Lock), \
+                           sizeof(((Type *)0)->Data), IRQL__LOCK_OPS_OF(&((Type *)0)->Lock), \
                            (0 ? &((Type *)0)->Data : (InitialValue))))
 
 /*
@@ -266,8 +266,8 @@ NTSTATUS IrqlGrtDestroy(VOID);
 
 IRQL_MAX(irql__grt_register, APC_LEVEL)
 NTSTATUS irql__grt_register(_In_opt_z_ PCSTR Key, _In_z_ PCSTR TypeName, _In_ SIZE_T Size,
-                            _In_ SIZE_T DataOffset, _In_ SIZE_T DataSize, _In_ ULONG Kind,
-                            _In_opt_ const VOID *Initial);
+                            _In_ SIZE_T DataOffset, _In_ SIZE_T DataSize,
+                            _In_opt_ PCIRQL__LOCK_OPS Ops, _In_opt_ const VOID *Initial);
 
 IRQL_MAX(irql__grt_get, DISPATCH_LEVEL)
 _Must_inspect_result_

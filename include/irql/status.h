@@ -7,7 +7,7 @@
 #ifndef IRQL_STATUS_H
 #define IRQL_STATUS_H
 
-#include <wdm.h>
+#include <irql/wdk.h>
 
 /*
  * IRQL_ENTER / IRQL_CONTEXT found the thread outside the declared range (run-time backstop).

@@ -549,7 +549,7 @@ static VOID CallsAboveTheirMaximum(PVOID Context)
     /* The functions themselves (the macros refuse this at compile time). */
     HighStatus[0] = irql__grt_register("x", "FAST_COUNTER", sizeof(FAST_COUNTER),
                                        FIELD_OFFSET(FAST_COUNTER, Data), sizeof(LONG),
-                                       IRQL__KIND_FAST_MUTEX, NULL);
+                                       &irql__fast_mutex_ops, NULL);
     HighStatus[1] = IrqlGrtRemove("x");
     HighStatus[2] = IrqlGrtDestroy();
     HighStatus[3] = IrqlGrtInit();

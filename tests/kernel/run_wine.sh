@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_wine.sh DRIVER.sys WORKDIR — load the self-test driver under Wine's ntoskrnl as a kernel
+# run_wine.sh DRIVER.sys WORKDIR [SERVICE] — load the self-test driver under Wine's ntoskrnl as a kernel
 # service (sc create / start / stop), then assert its result file: every check passed in
 # DriverEntry and in DriverUnload, and nothing was skipped but what ALLOWED_SKIPS names (Wine's
 # gaps, docs/building-drivers.md). Every step has a time limit; a crash's winedbg backtrace
@@ -8,12 +8,12 @@
 set -uo pipefail
 driver=$(realpath "$1")
 work=$(realpath -m "$2")
-name=IrqlSelfTest
+name=${3:-IrqlSelfTest}
 mkdir -p "$work"
 log=$work/wine.log
 : > "$log"
 
-export WINEPREFIX=$work/prefix WINEDEBUG=warn+debugstr WINEDLLOVERRIDES="mscoree,mshtml="
+export WINEPREFIX=$work/prefix WINEDEBUG=warn+debugstr,+loaddll WINEDLLOVERRIDES="mscoree,mshtml="
 unset DISPLAY WAYLAND_DISPLAY
 
 # Checks this driver may skip under Wine, each for a documented Wine gap.
@@ -31,8 +31,24 @@ step() {
   timeout --kill-after=10 "$limit" "$@" < /dev/null >> "$log" 2>&1
 }
 
+# Where a fault Wine reported lies in the driver: the faulting address less the load address
+# (WINEDEBUG +loaddll) plus the image base, named by addr2line. Wine 8's winedbg prints no
+# backtrace when it has no display, so this is the crash's location in the test output.
+crash_site() {
+  local fault load base
+  fault=$(grep -aoE "Unhandled .* at address [0-9A-Fa-f]+" "$log" | tail -1 | awk '{print $NF}')
+  load=$(grep -aE "Loaded L\".*\\\\$name\.sys\" at" "$log" | tail -1 |
+    sed -E 's/.* at ([0-9A-Fa-f]+):.*/\1/')
+  [[ -n $fault && -n $load ]] || return 0
+  base=$(x86_64-w64-mingw32-objdump -p "$driver" | awk '/^ImageBase/ {print $2}')
+  printf 'crash in %s at 0x%x: ' "$name.sys" $((16#$fault - 16#$load))
+  x86_64-w64-mingw32-addr2line -f -p -e "$driver" \
+    "$(printf '0x%x' $((16#$fault - 16#$load + 16#$base)))"
+}
+
 fail() {
   echo "FAIL: $*"
+  crash_site
   echo "--- $log (last 120 lines) ---"
   tail -n 120 "$log"
   [[ -f $WINEPREFIX/drive_c/irql_selftest.txt ]] &&

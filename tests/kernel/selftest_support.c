@@ -33,7 +33,9 @@ static VOID Print(PCSTR Format, ...)
     va_end(Arguments);
 }
 
-VOID IrqlSelfTestStart(VOID)
+/* Open the result file: overwritten (FILE_OVERWRITE_IF) by DriverEntry, appended to
+   (FILE_OPEN_IF) by DriverUnload. */
+static VOID Open(ULONG Disposition)
 {
     UNICODE_STRING Path;
     OBJECT_ATTRIBUTES Attributes;
@@ -42,29 +44,17 @@ VOID IrqlSelfTestStart(VOID)
     RtlInitUnicodeString(&Path, L"\\??\\C:\\irql_selftest.txt");
     InitializeObjectAttributes(&Attributes, &Path, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL,
                                NULL);
-    /* Overwrite on the first open (DriverEntry), append afterwards (DriverUnload). */
     if (!NT_SUCCESS(ZwCreateFile(&ResultFile, FILE_APPEND_DATA | SYNCHRONIZE, &Attributes, &Io,
-                                 NULL, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ, FILE_OVERWRITE_IF,
+                                 NULL, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ, Disposition,
                                  FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0))) {
         ResultFile = NULL;
     }
-    Passed = Failed = Skipped = 0;
 }
 
-static VOID Reopen(VOID)
+VOID IrqlSelfTestStart(VOID)
 {
-    UNICODE_STRING Path;
-    OBJECT_ATTRIBUTES Attributes;
-    IO_STATUS_BLOCK Io;
-
-    RtlInitUnicodeString(&Path, L"\\??\\C:\\irql_selftest.txt");
-    InitializeObjectAttributes(&Attributes, &Path, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL,
-                               NULL);
-    if (!NT_SUCCESS(ZwCreateFile(&ResultFile, FILE_APPEND_DATA | SYNCHRONIZE, &Attributes, &Io,
-                                 NULL, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ, FILE_OPEN_IF,
-                                 FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0))) {
-        ResultFile = NULL;
-    }
+    Open(FILE_OVERWRITE_IF);
+    Passed = Failed = Skipped = 0;
 }
 
 VOID IrqlSelfTestCheck(PCSTR Name, BOOLEAN Ok, PCSTR Format, ...)
@@ -73,7 +63,7 @@ VOID IrqlSelfTestCheck(PCSTR Name, BOOLEAN Ok, PCSTR Format, ...)
     va_list Arguments;
 
     if (ResultFile == NULL && Passed + Failed + Skipped == 0) {
-        Reopen(); /* DriverUnload's first line */
+        Open(FILE_OPEN_IF); /* DriverUnload's first line */
     }
     if (Ok) {
         Passed++;

@@ -129,6 +129,8 @@ IRQL__DDI_ROW(ExFreeToPagedLookasideList, PASSIVE_LEVEL, APC_LEVEL, "wdm/nf-wdm-
 /* Io: IRPs, devices, work items, remove locks, MDLs, cancel, timers */
 IRQL__DDI_ROW(IoCompleteRequest, PASSIVE_LEVEL, DISPATCH_LEVEL, "wdm/nf-wdm-iocompleterequest", "", "verified")
 IRQL__DDI_ROW(IoCallDriver, PASSIVE_LEVEL, DISPATCH_LEVEL, "wdm/nf-wdm-iocalldriver", "", "verified")
+IRQL__DDI_ROW(IofCompleteRequest, PASSIVE_LEVEL, DISPATCH_LEVEL, "wdm/nf-wdm-iocompleterequest", "the routine IoCompleteRequest names (mingw-w64: an object-like macro)", "")
+IRQL__DDI_ROW(IofCallDriver, PASSIVE_LEVEL, DISPATCH_LEVEL, "wdm/nf-wdm-iofcalldriver", "the routine IoCallDriver names (mingw-w64: an object-like macro)", "verified")
 IRQL__DDI_ROW(IoAllocateIrp, PASSIVE_LEVEL, DISPATCH_LEVEL, "wdm/nf-wdm-ioallocateirp", "", "verified")
 IRQL__DDI_ROW(IoFreeIrp, PASSIVE_LEVEL, DISPATCH_LEVEL, "wdm/nf-wdm-iofreeirp", "", "verified")
 IRQL__DDI_ROW(IoReuseIrp, PASSIVE_LEVEL, DISPATCH_LEVEL, "wdm/nf-wdm-ioreuseirp", "", "verified")

@@ -21,6 +21,9 @@
 #             msvc         the same with __clang__ undefined, so that irql.h takes exactly the
 #                          paths cl takes (no cleanup attribute, no GNU attributes)
 #             msvc-prefast msvc + -D_PREFAST_: what cl /analyze sees (contracts emit SAL)
+#             ddk          COMPILER is a mingw-w64 gcc (<triple>-gcc): the case against that
+#                          triple's DDK (/usr/<triple>/include/ddk) instead of the host kernel,
+#                          as a kernel build compiles it (no IRQL_HOST; x86: HIGH_LEVEL 31)
 #   ROOT      the project's source tree; default: two levels above this script.
 #   WORK_DIR  where the object file goes; default: the current directory.
 cmake_minimum_required(VERSION 3.25)
@@ -96,8 +99,14 @@ if(case_ext STREQUAL ".cpp")
 else()
   set(std -std=c11)
 endif()
-set(flags ${std} -Wall -Wextra -Wpedantic -Werror
-    "-I${ROOT}/include" "-I${ROOT}/host/include" -DIRQL_HOST=1)
+if(VARIANT STREQUAL "ddk")
+  string(REGEX REPLACE "-gcc$" "" triple "${compiler_name}")
+  set(flags ${std} -Wall -Wextra -Wpedantic -Werror -Wno-multichar -ffreestanding
+      --param=min-pagesize=0 "-I${ROOT}/include" -isystem "/usr/${triple}/include/ddk")
+else()
+  set(flags ${std} -Wall -Wextra -Wpedantic -Werror
+      "-I${ROOT}/include" "-I${ROOT}/host/include" -DIRQL_HOST=1)
+endif()
 # One diagnostic per line, without echoed source: the source (or irql.h's macro text) must not
 # be able to satisfy an expectation or add an `error:` line.
 if(family STREQUAL "clang")
@@ -109,7 +118,7 @@ endif()
 set(msvc_flags --target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -ffreestanding)
 set(object "${WORK_DIR}/${case_name}.${family}.${VARIANT}.o")
 set(output_flags -c -o "${object}")
-if(VARIANT STREQUAL "default")
+if(VARIANT MATCHES "^(default|ddk)$")
 elseif(VARIANT STREQUAL "nocontracts")
   list(APPEND flags -DIRQL_NO_CONTRACTS)
 elseif(VARIANT STREQUAL "nocleanup")

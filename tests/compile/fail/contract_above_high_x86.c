@@ -3,6 +3,7 @@
 // expect: IRQL violation
 // expect: malformed IRQL range for the contract of TooHigh
 // expect: a level above HIGH_LEVEL
+// host-only: selects the host kernel's x86 numbering; kernel-x86 runs the other cases on the x86 DDK's own
 #include <irql/irql.h>
 
 IRQL_MAX(Fine, 31)

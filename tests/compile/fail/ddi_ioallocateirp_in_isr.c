@@ -3,6 +3,7 @@
 // expect: IRQL_CALL(IoAllocateIrp)
 // expect: above IoAllocateIrp
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 PVOID IoAllocateIrp(PVOID Arg); /* not declared by the host headers */

@@ -4,6 +4,7 @@
 // expect: IRQL_CALL(IoCompleteRequest)
 // expect: above IoCompleteRequest
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 VOID IoCompleteRequest(PVOID Arg); /* not declared by the host headers */

@@ -4,6 +4,7 @@
 // expect: IRQL_CALL(IoCreateDevice)
 // expect: above IoCreateDevice
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 NTSTATUS IoCreateDevice(PVOID Arg); /* not declared by the host headers */

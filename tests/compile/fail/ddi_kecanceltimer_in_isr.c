@@ -3,6 +3,7 @@
 // expect: IRQL_CALL(KeCancelTimer)
 // expect: above KeCancelTimer
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 BOOLEAN KeCancelTimer(PVOID Arg); /* not declared by the host headers */

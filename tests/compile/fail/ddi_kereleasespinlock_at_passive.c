@@ -1,7 +1,7 @@
 /* irql/ddi.h: KeReleaseSpinLock is = DISPATCH_LEVEL; calling it from PASSIVE_LEVEL code is
-   rejected. */
+   rejected. IRQL_CALL_MACRO: on x86 the WDK makes it a function-like macro. */
 // expect: IRQL violation
-// expect: IRQL_CALL(KeReleaseSpinLock)
+// expect: IRQL_CALL_MACRO(KeReleaseSpinLock)
 // expect: below KeReleaseSpinLock
 // expect: minimum IRQL
 #include <irql/ddi.h>
@@ -12,5 +12,5 @@ IRQL_AT(Caller, PASSIVE_LEVEL)
 VOID Caller(VOID)
 {
     IRQL_ENTER(Caller);
-    IRQL_CALL(KeReleaseSpinLock)(&Lock, PASSIVE_LEVEL);
+    IRQL_CALL_MACRO(KeReleaseSpinLock, (&Lock, PASSIVE_LEVEL));
 }

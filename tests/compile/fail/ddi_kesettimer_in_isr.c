@@ -3,6 +3,7 @@
 // expect: IRQL_CALL(KeSetTimer)
 // expect: above KeSetTimer
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 BOOLEAN KeSetTimer(PVOID Arg); /* not declared by the host headers */

@@ -6,6 +6,7 @@
 // expect: IRQL_CALL(KeSynchronizeExecution)
 // expect: above KeSynchronizeExecution
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 typedef struct _KINTERRUPT *PKINTERRUPT;

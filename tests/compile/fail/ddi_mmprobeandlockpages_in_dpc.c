@@ -4,6 +4,7 @@
 // expect: IRQL_CALL(MmProbeAndLockPages)
 // expect: above MmProbeAndLockPages
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 VOID MmProbeAndLockPages(PVOID Arg); /* not declared by the host headers */

@@ -4,6 +4,7 @@
 // expect: IRQL_CALL(RtlEqualUnicodeString)
 // expect: above RtlEqualUnicodeString
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 BOOLEAN RtlEqualUnicodeString(PVOID Arg); /* not declared by the host headers */

@@ -3,6 +3,7 @@
 // expect: IRQL violation
 // expect: IRQL_KeSynchronizeExecution: the caller may run above IRQL_KeSynchronizeExecution
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 typedef struct _KINTERRUPT *PKINTERRUPT;

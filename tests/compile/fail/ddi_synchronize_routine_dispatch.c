@@ -5,6 +5,7 @@
 // expect: IRQL_AS_ROLE(UpdateCounters, KSYNCHRONIZE_ROUTINE)
 // expect: above UpdateCounters
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 
 typedef struct _KINTERRUPT *PKINTERRUPT;

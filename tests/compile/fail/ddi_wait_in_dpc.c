@@ -11,7 +11,7 @@ static KEVENT Event;
 IRQL_ROLE(OnDpc, KDEFERRED_ROUTINE)
 KDEFERRED_ROUTINE OnDpc;
 
-VOID OnDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+VOID NTAPI OnDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     IRQL_ENTER(OnDpc);
     (void)Dpc, (void)Context, (void)Arg1, (void)Arg2;

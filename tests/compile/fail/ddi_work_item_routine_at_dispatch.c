@@ -9,10 +9,10 @@
 static WORK_QUEUE_ITEM Item;
 
 IRQL_AT(DrainQueue, DISPATCH_LEVEL)
-VOID DrainQueue(PVOID Parameter);
+VOID NTAPI DrainQueue(PVOID Parameter);
 
 IRQL_ROLE(OnDpc, KDEFERRED_ROUTINE)
-VOID OnDpc(VOID)
+VOID NTAPI OnDpc(VOID)
 {
     IRQL_ENTER(OnDpc);
     IRQL_ExInitializeWorkItem(&Item, DrainQueue, NULL);

@@ -4,6 +4,7 @@
 // expect: IRQL_CALL_MACRO(ZwCreateFile)
 // expect: above ZwCreateFile
 // expect: maximum IRQL
+// host-only: declares a routine the host kernel lacks, with a prototype the DDK contradicts
 #include <irql/ddi.h>
 #include <irql/lock.h>
 

@@ -9,28 +9,28 @@ KDEFERRED_ROUTINE OnDpc;
 
 /* A routine with a wider contract than the role needs is accepted too. */
 IRQL_MAX(OnAnyDpc, DISPATCH_LEVEL)
-VOID OnAnyDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
+VOID NTAPI OnAnyDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
 
 IRQL_ROLE(ThreadMain, KSTART_ROUTINE)
 KSTART_ROUTINE ThreadMain;
 
 IRQL_ROLE(OnInterrupt, KSERVICE_ROUTINE)
-BOOLEAN OnInterrupt(PVOID Interrupt, PVOID Context);
+BOOLEAN NTAPI OnInterrupt(PVOID Interrupt, PVOID Context);
 
 IRQL_ROLE(OnComplete, IO_COMPLETION_ROUTINE)
-NTSTATUS OnComplete(PVOID Device, PVOID Irp, PVOID Context);
+NTSTATUS NTAPI OnComplete(PVOID Device, PVOID Irp, PVOID Context);
 
 static PKDEFERRED_ROUTINE const Routines[] = {IRQL_AS_ROLE(OnDpc, KDEFERRED_ROUTINE),
                                               IRQL_AS_ROLE(OnAnyDpc, KDEFERRED_ROUTINE)};
 
-VOID OnDpc(PKDPC D, PVOID Context, PVOID Arg1, PVOID Arg2)
+VOID NTAPI OnDpc(PKDPC D, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     IRQL_ENTER(OnDpc);
     (void)D, (void)Context, (void)Arg1, (void)Arg2;
     IRQL_CALL(KeInsertQueueDpc)(&Dpc, NULL, NULL);
 }
 
-BOOLEAN OnInterrupt(PVOID Interrupt, PVOID Context)
+BOOLEAN NTAPI OnInterrupt(PVOID Interrupt, PVOID Context)
 {
     IRQL_ENTER(OnInterrupt);
     (void)Interrupt, (void)Context;

@@ -2,6 +2,7 @@
    a KSYNCHRONIZE_ROUTINE, and the raw routine with a PASSIVE_LEVEL routine for a passive-level
    interrupt. The host has no interrupt objects: the WDK declarations are repeated here and the
    case only compiles. */
+// host-only: declares KINTERRUPT and KeSynchronizeExecution, which the host kernel lacks and the DDK declares
 #include <irql/ddi.h>
 
 typedef struct _KINTERRUPT *PKINTERRUPT;

@@ -11,13 +11,13 @@ KDEFERRED_ROUTINE OnThreadedDpc;
 
 /* A wider contract than the role needs is accepted too. */
 IRQL_MAX(OnAnyThreadedDpc, HIGH_LEVEL)
-VOID OnAnyThreadedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
+VOID NTAPI OnAnyThreadedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
 
 static PKDEFERRED_ROUTINE const ThreadedRoutines[] = {
     IRQL_AS_ROLE(OnThreadedDpc, KDEFERRED_ROUTINE_THREADED),
     IRQL_AS_ROLE(OnAnyThreadedDpc, KDEFERRED_ROUTINE_THREADED)};
 
-VOID OnThreadedDpc(PKDPC D, PVOID Context, PVOID Arg1, PVOID Arg2)
+VOID NTAPI OnThreadedDpc(PKDPC D, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     IRQL_ENTER(OnThreadedDpc);
     (void)D, (void)Context, (void)Arg1, (void)Arg2;

@@ -8,7 +8,7 @@ static KMUTEX Mutex;
 IRQL_ROLE(OnPollDpc, KDEFERRED_ROUTINE)
 KDEFERRED_ROUTINE OnPollDpc;
 
-VOID OnPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+VOID NTAPI OnPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     IRQL_ENTER(OnPollDpc);
     PVOID Objects[3] = {&Ready, &Stop, &Mutex};

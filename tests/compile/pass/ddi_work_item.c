@@ -10,9 +10,9 @@ WORKER_THREAD_ROUTINE OnWork;
 
 /* A wider contract than the role needs is accepted too. */
 IRQL_MAX(OnAnyWork, DISPATCH_LEVEL)
-VOID OnAnyWork(PVOID Parameter);
+VOID NTAPI OnAnyWork(PVOID Parameter);
 
-VOID OnWork(PVOID Parameter)
+VOID NTAPI OnWork(PVOID Parameter)
 {
     IRQL_ENTER(OnWork);
     IRQL_CALL(ZwClose)((HANDLE)Parameter);
@@ -21,7 +21,7 @@ VOID OnWork(PVOID Parameter)
 IRQL_ROLE(OnWorkDpc, KDEFERRED_ROUTINE)
 KDEFERRED_ROUTINE OnWorkDpc;
 
-VOID OnWorkDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+VOID NTAPI OnWorkDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     IRQL_ENTER(OnWorkDpc);
     int Next = 0;

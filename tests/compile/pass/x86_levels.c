@@ -1,6 +1,7 @@
 /* x86 numbering: HIGH_LEVEL is 31 and device IRQLs run 3..26; a contract at 31 is valid and the
    [HIGH_LEVEL, HIGH_LEVEL] range (the largest code) round-trips through every macro. */
 // defines: IRQL_HOST_X86_LEVELS
+// host-only: selects the host kernel's x86 numbering; kernel-x86 runs the other cases on the x86 DDK's own
 #include <irql/irql.h>
 
 _Static_assert(HIGH_LEVEL == 31, "x86 levels are in effect");

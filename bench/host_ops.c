@@ -1,27 +1,15 @@
 /*
  * Host-kernel hot paths, one noinline loop per operation, for callgrind instruction counts
- * (bench/host_ops.sh). Each loop performs the operation N times; the pthread and malloc loops
- * are the baselines measured in the same run.
+ * and wall clock (bench/host_ops.sh). Each loop performs the operation N times; the pthread
+ * (bench.c) and malloc loops are the baselines measured in the same run.
  *
- *   host_ops <operation> <N>
+ *   host_ops <operation>|all <N> | wall <operation> <seconds> | --list     (bench.h)
  */
-#include <wdm.h>
+#include "bench.h"
 
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#define LOOP(Name) __attribute__((noinline)) static void bench_##Name(long N)
-
-LOOP(pthread_mutex)
-{
-    static pthread_mutex_t Mutex = PTHREAD_MUTEX_INITIALIZER;
-    for (long i = 0; i < N; i++) {
-        pthread_mutex_lock(&Mutex);
-        pthread_mutex_unlock(&Mutex);
-    }
-}
+#define LOOP BENCH_LOOP
 
 LOOP(raise_lower)
 {
@@ -133,35 +121,15 @@ LOOP(pool_paged)
     }
 }
 
-static const struct {
-    const char *Name;
-    void (*Run)(long);
-} Operations[] = {
-#define OP(Name) {#Name, bench_##Name}
-    OP(pthread_mutex), OP(raise_lower),   OP(fast_mutex), OP(guarded_mutex),
-    OP(kmutex),        OP(spin_lock),     OP(queued_spin_lock), OP(resource),
-    OP(push_lock),     OP(malloc_free),   OP(pool_nonpaged),    OP(pool_paged),
-#undef OP
+static const BENCH_OP Operations[] = {
+    {"pthread_mutex", bench_pthread_mutex},
+    BENCH_OP(raise_lower),      BENCH_OP(fast_mutex), BENCH_OP(guarded_mutex),
+    BENCH_OP(kmutex),           BENCH_OP(spin_lock),  BENCH_OP(queued_spin_lock),
+    BENCH_OP(resource),         BENCH_OP(push_lock),  BENCH_OP(malloc_free),
+    BENCH_OP(pool_nonpaged),    BENCH_OP(pool_paged),
 };
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (size_t i = 0; i < ARRAYSIZE(Operations); i++) {
-            puts(Operations[i].Name);
-        }
-        return 0;
-    }
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <operation> <iterations> | --list\n", argv[0]);
-        return 2;
-    }
-    for (size_t i = 0; i < ARRAYSIZE(Operations); i++) {
-        if (strcmp(argv[1], Operations[i].Name) == 0) {
-            Operations[i].Run(atol(argv[2]));
-            return 0;
-        }
-    }
-    fprintf(stderr, "unknown operation %s\n", argv[1]);
-    return 2;
+    return BenchMain(argc, argv, Operations, ARRAYSIZE(Operations), NULL);
 }

@@ -5,20 +5,21 @@
  *                   a resource or push lock needs)
  *   <kind>_wrapper  the checked explicit API: IrqlKLock + IrqlKUnlock
  *   <kind>_scoped   the scoped form: IRQL_WITH on an IRQL_PROTECTED value
- * Each loop also increments the protected counter, so the three do the same work.
+ * Each loop also increments the protected counter, so the three do the same work, and every
+ * loop of a kind uses one lock, so a loop run on several threads at once contends on it
+ * (`contended`; the pthread_mutex loop of bench.c is the baseline there).
  *
- *   lock_pairs <operation> <N>     run one loop N times
- *   lock_pairs all <N>             run every loop N times
- *   lock_pairs --list              the operations
- * With callgrind: --collect-atstart=no --toggle-collect=bench_<operation>.
+ *   lock_pairs <operation>|all <N> | contended <operation> <threads> <seconds> | --list
+ * (bench.h). With callgrind: --collect-atstart=no --toggle-collect=bench_<operation>.
  */
 #include <irql/lock.h>
 
+#include "bench.h"
+
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#define LOOP(Name) __attribute__((noinline)) static void bench_##Name(long N)
+#define LOOP BENCH_LOOP
 
 typedef IRQL_PROTECTED(IRQL_KMUTEX, LONG) KMUTEX_LONG;
 typedef IRQL_PROTECTED(IRQL_FAST_MUTEX, LONG) FAST_LONG;
@@ -244,14 +245,11 @@ LOOP(push_lock_scoped)
 
 /* ------------------------------------------------------------------------------------------ */
 
-static const struct {
-    const char *Name;
-    void (*Run)(long);
-} Operations[] = {
-#define OP(Kind) {#Kind "_raw", bench_##Kind##_raw}, {#Kind "_wrapper", bench_##Kind##_wrapper}, \
-                 {#Kind "_scoped", bench_##Kind##_scoped}
+static const BENCH_OP Operations[] = {
+#define OP(Kind) BENCH_OP(Kind##_raw), BENCH_OP(Kind##_wrapper), BENCH_OP(Kind##_scoped)
     OP(kmutex), OP(fast_mutex), OP(guarded_mutex), OP(spin_lock), OP(resource), OP(push_lock),
 #undef OP
+    {"pthread_mutex", bench_pthread_mutex},
 };
 
 static void Setup(void)
@@ -275,28 +273,5 @@ static void Setup(void)
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (size_t i = 0; i < ARRAYSIZE(Operations); i++) {
-            puts(Operations[i].Name);
-        }
-        return 0;
-    }
-    if (argc != 3 || atol(argv[2]) < 0) {
-        fprintf(stderr, "usage: %s <operation>|all <iterations> | --list\n", argv[0]);
-        return 2;
-    }
-    long N = atol(argv[2]);
-    int Ran = 0;
-    Setup();
-    for (size_t i = 0; i < ARRAYSIZE(Operations); i++) {
-        if (strcmp(argv[1], "all") == 0 || strcmp(argv[1], Operations[i].Name) == 0) {
-            Operations[i].Run(N);
-            Ran = 1;
-        }
-    }
-    if (!Ran) {
-        fprintf(stderr, "unknown operation %s (--list)\n", argv[1]);
-        return 2;
-    }
-    return 0;
+    return BenchMain(argc, argv, Operations, ARRAYSIZE(Operations), Setup);
 }

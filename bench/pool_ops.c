@@ -6,15 +6,13 @@
  *   vec_push    IRQL_VEC_PUSH of N ULONGs into one vector (amortised growth), then FREE
  *   get         IRQL_BOX_GET + a write (no run-time code beyond the write)
  *
- *   pool_ops <operation> <N>    run one loop N times;   pool_ops all <N>;   pool_ops --list
+ *   pool_ops <operation>|all <N> | wall <operation> <seconds> | --list      (bench.h)
  */
 #include <irql/pool.h>
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "bench.h"
 
-#define LOOP(Name) __attribute__((noinline)) static void bench_##Name(long N)
+#define LOOP BENCH_LOOP
 #define TAG 0x68636E42UL /* "Bnch" */
 
 typedef struct {
@@ -67,36 +65,10 @@ LOOP(get)
     (void)IRQL_BOX_FREE(&Box);
 }
 
-static const struct {
-    const char *Name;
-    void (*Run)(long);
-} Loops[] = {{"box_raw", bench_box_raw}, {"box", bench_box}, {"vec_push", bench_vec_push},
-             {"get", bench_get}};
+static const BENCH_OP Loops[] = {BENCH_OP(box_raw), BENCH_OP(box), BENCH_OP(vec_push),
+                                   BENCH_OP(get)};
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (size_t i = 0; i < sizeof(Loops) / sizeof(Loops[0]); i++) {
-            puts(Loops[i].Name);
-        }
-        return 0;
-    }
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <operation>|all <N> | --list\n", argv[0]);
-        return 2;
-    }
-    long N = atol(argv[2]);
-    for (size_t i = 0; i < sizeof(Loops) / sizeof(Loops[0]); i++) {
-        if (strcmp(argv[1], "all") == 0 || strcmp(argv[1], Loops[i].Name) == 0) {
-            Loops[i].Run(N);
-            if (strcmp(argv[1], "all") != 0) {
-                return 0;
-            }
-        }
-    }
-    if (strcmp(argv[1], "all") == 0) {
-        return 0;
-    }
-    fprintf(stderr, "unknown operation %s\n", argv[1]);
-    return 2;
+    return BenchMain(argc, argv, Loops, ARRAYSIZE(Loops), NULL);
 }

@@ -18,12 +18,13 @@
  * Keys look like a driver's ("device.00042.counter"); each run looks keys up in one fixed
  * pseudo-random order, so neither side benefits from a hot path through the same key.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <irql/registry.h>
+
+#include "bench.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef IRQL_PROTECTED(IRQL_FAST_MUTEX, LONG) BENCH_COUNTER, *PBENCH_COUNTER;
 
@@ -233,13 +234,6 @@ static VOID Worker(PVOID Context)
     Sink += Lookups(Job->Side, Job->Lookups);
 }
 
-static double Now(void)
-{
-    struct timespec T;
-    clock_gettime(CLOCK_MONOTONIC, &T);
-    return T.tv_sec + T.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     int Grt, Side;
@@ -266,27 +260,8 @@ int main(int argc, char **argv)
     } else {
         unsigned Threads = argc > 5 ? (unsigned)strtoul(argv[5], NULL, 10) : 1;
         JOB Job = {Side, N};
-        PVOID Objects[16];
-        double Start;
-        if (Threads == 0 || Threads > 16) {
-            return 2;
-        }
-        Start = Now();
-        for (unsigned I = 0; I < Threads; I++) {
-            HANDLE H;
-            if (PsCreateSystemThread(&H, THREAD_ALL_ACCESS, NULL, NULL, NULL, Worker, &Job) !=
-                    STATUS_SUCCESS ||
-                ObReferenceObjectByHandle(H, SYNCHRONIZE, *PsThreadType, KernelMode, &Objects[I],
-                                          NULL) != STATUS_SUCCESS) {
-                return 1;
-            }
-            ZwClose(H);
-        }
-        for (unsigned I = 0; I < Threads; I++) {
-            KeWaitForSingleObject(Objects[I], Executive, KernelMode, FALSE, NULL);
-            ObDereferenceObject(Objects[I]);
-        }
-        printf("%.0f\n", (double)N * Threads / (Now() - Start));
+        double Elapsed = BenchOnThreads(Threads, Worker, &Job);
+        printf("%.0f\n", (double)N * Threads / Elapsed);
     }
     if (Grt && IrqlGrtDestroy() != STATUS_SUCCESS) {
         return 1;

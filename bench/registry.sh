@@ -1,44 +1,43 @@
 #!/usr/bin/env bash
 # Registry lookups (IRQL_GRT_GET + IrqlGrtRelease), by string and through an IRQL_GRT_KEY object,
-# against wdk-mutex's approach (a string-keyed balanced tree + type check), for 10, 1 000 and
-# 100 000 keys, in the same run.
+# against wdk-mutex's approach (a string-keyed balanced tree + type check), for 10 to 100 000
+# keys, in the same run.
 # Primary: callgrind instructions per lookup (exact, repeatable). Secondary: wall-clock
-# lookups/s, median of 5 runs, 1 and 2 threads (noisy: depends on the machine and its load).
-# Prints a Markdown table.   bench/registry.sh [build-dir]   (default: build/release)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-build=${1:-build/release}
-if [[ ! -x $build/bench/bench_registry ]]; then
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target bench_registry >/dev/null
-fi
-command -v valgrind >/dev/null || { echo "bench needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-program=$build/bench/bench_registry
+# lookups/s, median (min–max) of 5 runs, 1 and 2 threads (noisy: depends on the machine and
+# its load). Prints a Markdown table; the plots' data go to BENCH_PLOT_DATA (callgrind.sh).
+#   bench/registry.sh [build-dir]   (default: build/release)
+source "$(dirname "$0")/callgrind.sh"
+bench_program bench_registry "${1:-}"
 lookups=20000
 wall_lookups=2000000
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+runs=5
 
-count() { # side keys -> instructions per lookup
-  valgrind --tool=callgrind --callgrind-out-file="$work/$1.$2.out" --collect-atstart=no \
-    --toggle-collect="bench_$1_lookups" "$program" count "$1" "$2" "$lookups" >/dev/null 2>&1
-  awk -v n="$lookups" '/^summary:/ { printf "%.1f", $2 / n }' "$work/$1.$2.out"
+instructions() { # side keys -> instructions per lookup
+  callgrind "bench_$1_lookups" "$lookups" "$program" count "$1" "$2" "$lookups"
 }
 
-wall() { # side keys threads -> median lookups/s of 5 runs, in millions
-  for _ in 1 2 3 4 5; do "$program" wall "$1" "$2" "$wall_lookups" "$3"; done |
-    sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[3] / 1e6 }'
+wall() { # side keys threads -> $cell "median (min–max)" and $mlookups (the median), Mlookups/s
+  local median lo hi
+  read -r median lo hi < <(stats repeat "$runs" "$program" wall "$1" "$2" "$wall_lookups" "$3")
+  cell=$(spread "$median" "$lo" "$hi" 1e6)
+  mlookups=$(awk -v m="$median" 'BEGIN { print m / 1e6 }')
 }
 
+declare -A name=([tree]=map [grt]=string [key]="key object")
 echo "| keys | map instr/lookup | string instr/lookup | key-object instr/lookup | speed-up string / key object | Mlookups/s map 1 / 2 thr | string 1 / 2 thr | key object 1 / 2 thr (wall clock, noisy) |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-for keys in 10 1000 100000; do
-  t=$(count tree "$keys")
-  g=$(count grt "$keys")
-  k=$(count key "$keys")
-  echo "| $keys | $t | $g | $k |" \
-       "$(awk -v t="$t" -v g="$g" -v k="$k" 'BEGIN { printf "%.2fx / %.2fx", t / g, t / k }') |" \
-       "$(wall tree "$keys" 1) / $(wall tree "$keys" 2) |" \
-       "$(wall grt "$keys" 1) / $(wall grt "$keys" 2) |" \
-       "$(wall key "$keys" 1) / $(wall key "$keys" 2) |"
+for keys in 10 100 1000 10000 100000; do
+  declare -A n=() cells=()
+  for side in tree grt key; do
+    n[$side]=$(instructions "$side" "$keys")
+    plot_point registry "${name[$side]}" "$keys" "${n[$side]}"
+    wall "$side" "$keys" 1
+    plot_point registry-wall "${name[$side]}" "$keys" "$mlookups"
+    cells[$side]=$cell
+    wall "$side" "$keys" 2
+    cells[$side]+=" / $cell"
+  done
+  echo "| $keys | ${n[tree]} | ${n[grt]} | ${n[key]} |" \
+       "$(ratio "${n[tree]}" "${n[grt]}")x / $(ratio "${n[tree]}" "${n[key]}")x |" \
+       "${cells[tree]} | ${cells[grt]} | ${cells[key]} |"
 done

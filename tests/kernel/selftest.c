@@ -407,6 +407,7 @@ static VOID SelfTestUnload(PDRIVER_OBJECT DriverObject)
     IRQL_ENTER(SelfTestUnload);
     UNREFERENCED_PARAMETER(DriverObject);
     IrqlSelfTestAdoptThread();
+    IrqlSelfTestStart(TRUE);
     NTSTATUS Destroy = IrqlGrtDestroy();
     ULONG Rounds = IRQL_BOX_IS_EMPTY(&Config) ? 0 : IRQL_BOX_GET(&Config)->Rounds;
     NTSTATUS Free = IRQL_BOX_FREE(&Config);
@@ -427,7 +428,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     UNREFERENCED_PARAMETER(RegistryPath);
 
     IrqlSelfTestAdoptThread();
-    IrqlSelfTestStart();
+    IrqlSelfTestStart(FALSE);
     KeRaiseIrql(DISPATCH_LEVEL, &Old);
     KernelModelsIrql = (BOOLEAN)(KeGetCurrentIrql() == DISPATCH_LEVEL);
     KeLowerIrql(Old);

@@ -7,8 +7,9 @@
 
 #include <ntddk.h>
 
-/* Open the result file (\??\C:\irql_selftest.txt; later phases append). */
-VOID IrqlSelfTestStart(VOID);
+/* Open the result file \??\C:\irql_selftest.txt: anew (DriverEntry), or to append to it
+   (Append: DriverUnload). */
+VOID IrqlSelfTestStart(BOOLEAN Append);
 /* Record one check: "ok Name", or "FAIL Name: <Format…>" when Passed is FALSE. */
 VOID IrqlSelfTestCheck(PCSTR Name, BOOLEAN Passed, PCSTR Format, ...);
 /* Record a check not run on this kernel, and why. */

@@ -33,8 +33,7 @@ static VOID Print(PCSTR Format, ...)
     va_end(Arguments);
 }
 
-/* Open the result file: overwritten (FILE_OVERWRITE_IF) by DriverEntry, appended to
-   (FILE_OPEN_IF) by DriverUnload. */
+/* Open the result file with Disposition (FILE_OVERWRITE_IF or FILE_OPEN_IF). */
 static VOID Open(ULONG Disposition)
 {
     UNICODE_STRING Path;
@@ -51,32 +50,37 @@ static VOID Open(ULONG Disposition)
     }
 }
 
-VOID IrqlSelfTestStart(VOID)
+VOID IrqlSelfTestStart(BOOLEAN Append)
 {
-    Open(FILE_OVERWRITE_IF);
+    Open(Append ? FILE_OPEN_IF : FILE_OVERWRITE_IF);
     Passed = Failed = Skipped = 0;
+}
+
+/* "IrqlSelfTest: <What> <Format…>" (What: "FAIL <name>:" or "note"). */
+static VOID PrintDetail(PCSTR What, PCSTR Format, va_list Arguments)
+{
+    CHAR Detail[256];
+    if (!NT_SUCCESS(RtlStringCbVPrintfA(Detail, sizeof(Detail), Format, Arguments))) {
+        Detail[0] = '\0';
+    }
+    Print("IrqlSelfTest: %s %s", What, Detail);
 }
 
 VOID IrqlSelfTestCheck(PCSTR Name, BOOLEAN Ok, PCSTR Format, ...)
 {
-    CHAR Detail[256];
+    CHAR What[160];
     va_list Arguments;
 
-    if (ResultFile == NULL && Passed + Failed + Skipped == 0) {
-        Open(FILE_OPEN_IF); /* DriverUnload's first line */
-    }
     if (Ok) {
         Passed++;
         Print("IrqlSelfTest: ok %s", Name);
         return;
     }
     Failed++;
+    RtlStringCbPrintfA(What, sizeof(What), "FAIL %s:", Name);
     va_start(Arguments, Format);
-    if (!NT_SUCCESS(RtlStringCbVPrintfA(Detail, sizeof(Detail), Format, Arguments))) {
-        Detail[0] = '\0';
-    }
+    PrintDetail(What, Format, Arguments);
     va_end(Arguments);
-    Print("IrqlSelfTest: FAIL %s: %s", Name, Detail);
 }
 
 VOID IrqlSelfTestSkip(PCSTR Name, PCSTR Why)
@@ -87,15 +91,10 @@ VOID IrqlSelfTestSkip(PCSTR Name, PCSTR Why)
 
 VOID IrqlSelfTestNote(PCSTR Format, ...)
 {
-    CHAR Detail[256];
     va_list Arguments;
-
     va_start(Arguments, Format);
-    if (!NT_SUCCESS(RtlStringCbVPrintfA(Detail, sizeof(Detail), Format, Arguments))) {
-        Detail[0] = '\0';
-    }
+    PrintDetail("note", Format, Arguments);
     va_end(Arguments);
-    Print("IrqlSelfTest: note %s", Detail);
 }
 
 VOID IrqlSelfTestFinish(PCSTR Phase)
